@@ -1,0 +1,43 @@
+"""Rendering library results for a terminal or as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import unicodedata
+
+
+def display_width(s: str) -> int:
+    """Terminal columns: CJK wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def pad(s: str, width: int) -> str:
+    return s + " " * (width - display_width(s))
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """An aligned plain-text table that lines up with CJK text too."""
+    widths = [display_width(h) for h in headers]
+    for row in rows:
+        widths = [max(w, display_width(c)) for w, c in zip(widths, row)]
+    lines = ["  ".join(pad(h, w) for h, w in zip(headers, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def stats_text(s) -> str:
+    out = [f"{s.triples} triples, {s.evidence_phrases} evidence phrases\n\n"]
+    out.append(table(["part", "file", "triples"], [[p, f, str(n)] for p, f, n in s.files]))
+    out.append("\n")
+    out.append(table(["class", "instances"], [[c, str(n)] for c, n in s.classes]))
+    out.append("\n")
+    out.append(table(["label language", "labels"], [[k, str(v)] for k, v in s.labels_by_language.items()]))
+    return "".join(out)
+
+
+def to_json(obj) -> str:
+    if dataclasses.is_dataclass(obj):
+        obj = dataclasses.asdict(obj)
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"

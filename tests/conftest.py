@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import policykg
+from policykg import paths
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("POLICYKG_SHARED", ROOT.parent / "shared"))
+SEED = SHARED / "seeds" / "000_9afd66eba2fc5c58.txt"
+W3C = Path(os.environ.get("POLICYKG_W3C_TESTS", ROOT.parent / "shared" / "w3c-rdf-tests"))
+
+
+@pytest.fixture(scope="session")
+def kg():
+    """The shipped graph, loaded once; tests must not modify it."""
+    return policykg.load()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A private copy of ontology/ and graph/ that a test may break."""
+    root = paths.data_root()
+    for part in ("ontology", "graph"):
+        shutil.copytree(root / part, tmp_path / part)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    if not SEED.is_file():
+        pytest.skip(f"seed article not found at {SEED}")
+    return SEED.read_text(encoding="utf-8")
