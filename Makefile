@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test setup setup-test clean
+.PHONY: run test setup setup-test clean diagram
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,9 @@ test: setup-test
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+
+# Regenerate the ontology picture in the README (needs Debian's graphviz).
+diagram: setup
+	$(BIN)/policykg diagram -o docs/ontology.dot
+	command -v dot >/dev/null || apt-get install -y graphviz
+	dot -Tsvg docs/ontology.dot -o docs/ontology.svg

@@ -32,7 +32,7 @@ def test_validate_names_file_and_line_of_a_syntax_error(runner, data_copy):
     broken = data_copy / "graph" / "places.ttl"
     lines = broken.read_text(encoding="utf-8").splitlines()
     target = next(i for i, line in enumerate(lines) if line.startswith("pkd:shanghai"))
-    lines[target] = lines[target].replace(' ;', ' ;;;', 1).replace('"Shanghai"@en', '"Shanghai@en')
+    lines[target] = lines[target].replace(" a ", " a a ", 1)  # "a" is not a valid object
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(cli, ["validate", "--data-dir", str(data_copy)])
     assert result.exit_code == 1

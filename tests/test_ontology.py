@@ -93,3 +93,13 @@ def test_policy_levels_are_strategic_tactical_operational(kg):
         f"SELECT ?l WHERE {{ ?c <{SKOS}inScheme> <{PREFIXES['pkv']}policy-level> ; "
         f"<{SKOS}prefLabel> ?l FILTER(LANG(?l) = 'en') }} ORDER BY ?l")
     assert [r["l"].value for r in rows] == ["operational", "strategic", "tactical"]
+
+
+def test_committed_ontology_diagram_is_current(kg):
+    from policykg.diagram import ontology_dot
+    from policykg.paths import data_root
+
+    committed = (data_root() / "docs" / "ontology.dot")
+    if not committed.is_file():
+        pytest.skip("docs/ is not shipped in the wheel")
+    assert committed.read_text(encoding="utf-8") == ontology_dot(kg), "run: make diagram"

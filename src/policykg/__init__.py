@@ -7,22 +7,38 @@ The public API::
     report = policykg.validate()         # syntax, SHACL, stated-count consistency
     policykg.stats(kg).classes           # instances per class
     policykg.run_query(kg, "SELECT ...") # SPARQL on the embedded Oxigraph store
+
+Names are imported on first use, so ``import policykg`` stays cheap for the
+query path (rdflib and pyshacl load only when validation needs them).
 """
 
 from __future__ import annotations
 
+import importlib
+
 __version__ = "0.1.0"
 
-from .errors import DataNotFoundError, EntityNotFoundError, PolicyKGError, RDFSyntaxError
-from .loading import KnowledgeGraph, load
-from .paths import data_root
-from .sparql import QueryResult, QuerySyntaxError
-from .sparql import run as run_query
-from .stats import compute as stats
-from .validation import ValidationReport, Violation, validate
+_API = {
+    "DataNotFoundError": "errors", "EntityNotFoundError": "errors", "PolicyKGError": "errors",
+    "RDFSyntaxError": "errors", "KnowledgeGraph": "loading", "load": "loading",
+    "data_root": "paths", "QueryResult": "sparql", "QuerySyntaxError": "sparql",
+    "run_query": ("sparql", "run"), "stats": ("stats", "compute"),
+    "ValidationReport": "validation", "Violation": "validation", "validate": "validation",
+}
 
-__all__ = [
-    "DataNotFoundError", "EntityNotFoundError", "KnowledgeGraph", "PolicyKGError", "QueryResult",
-    "QuerySyntaxError", "RDFSyntaxError", "ValidationReport", "Violation", "__version__",
-    "data_root", "load", "run_query", "stats", "validate",
-]
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name: str):
+    try:
+        target = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'policykg' has no attribute {name!r}") from None
+    module, attr = target if isinstance(target, tuple) else (target, name)
+    value = getattr(importlib.import_module(f".{module}", __name__), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

@@ -135,5 +135,23 @@ def fmt(data_dir, check):
         click.echo("all graph files are in canonical form")
 
 
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+def diagram(output):
+    """Graphviz DOT source of the ontology's classes and properties."""
+    from .atomic import write_atomic
+    from .diagram import ontology_dot
+    from .loading import load
+
+    try:
+        text = ontology_dot(load())
+        if output:
+            write_atomic(output, text)
+        else:
+            sys.stdout.write(text)
+    except (PolicyKGError, OSError) as e:
+        _fail(e)
+
+
 def main():  # pragma: no cover - console entry point
     cli()

@@ -7,6 +7,7 @@ here with its file and line instead of becoming a wrong triple.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -45,6 +46,8 @@ def parse_file(path: Path, part: str = "graph", *, base_iri: str | None = None) 
         triples = tuple(q.triple for q in ox.parse(path=path, format=fmt, base_iri=base_iri))
     except SyntaxError as e:
         message = str(e.msg) if getattr(e, "msg", None) else str(e)
+        # The position is already in the "file:line:column" prefix.
+        message = re.sub(r"^Parser error at line \d+ column \d+: ", "", message)
         raise RDFSyntaxError(path, e.lineno, e.offset, message) from None
     except UnicodeDecodeError as e:
         raise RDFSyntaxError(path, None, None, f"not UTF-8: {e.reason}") from None

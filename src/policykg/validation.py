@@ -89,26 +89,38 @@ def _named_shape(shapes: Graph, shape) -> str:
     return _name(shape)
 
 
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+_PREFIX_DECL = re.compile(r"^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
+
+
 def _locator(files: list[DataFile]):
     """Find the file and line where a node is first written as a subject."""
-    texts: dict[Path, list[str]] = {}
     defined: dict[str, Path] = {}
     for f in files:
         for t in f.triples:
             defined.setdefault(t.subject.value, f.path)
+    cache: dict[Path, tuple[list[str], dict[str, str]]] = {}
 
     def locate(iri: str) -> str | None:
         path = defined.get(iri)
         if path is None:
             return None
-        lines = texts.setdefault(path, path.read_text(encoding="utf-8").splitlines())
-        short = shorten(iri)
-        needles = [f"<{iri}>"] + ([short] if not short.startswith("<") else [])
-        pattern = re.compile(r"^\s*(?:" + "|".join(re.escape(n) for n in needles) + r")(?=[\s;,.])")
+        if path not in cache:
+            text = path.read_text(encoding="utf-8")
+            cache[path] = (text.splitlines(), {p or "": ns for p, ns in _PREFIX_DECL.findall(text)})
+        lines, prefixes = cache[path]
+        needles = [f"<{iri}>"] + [f"{p}:{iri[len(ns):]}" for p, ns in prefixes.items() if ns and iri.startswith(ns)]
+        pattern = re.compile(r"^\s*(?:" + "|".join(re.escape(n) for n in needles) + r")(?=[\s;,.]|$)")
         for number, line in enumerate(lines, 1):
             if pattern.match(line):
-                return f"{path}:{number}"
-        return str(path)
+                return f"{_display_path(path)}:{number}"
+        return _display_path(path)
 
     return locate
 
