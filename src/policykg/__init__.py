@@ -21,8 +21,9 @@ __version__ = "0.1.0"
 _API = {
     "DataNotFoundError": "errors", "EntityNotFoundError": "errors", "PolicyKGError": "errors",
     "RDFSyntaxError": "errors", "KnowledgeGraph": "loading", "load": "loading",
-    "data_root": "paths", "QueryResult": "sparql", "QuerySyntaxError": "sparql",
-    "run_query": ("sparql", "run"), "stats": ("stats", "compute"),
+    "data_root": "paths", "QueryResult": "query", "QuerySyntaxError": "safety",
+    "UnsafeQueryError": "safety", "QueryTimeout": "query", "prepare_query": ("query", "prepare"),
+    "run_query": ("query", "run_query"), "stats": ("stats", "compute"),
     "ValidationReport": "validation", "Violation": "validation", "validate": "validation",
 }
 

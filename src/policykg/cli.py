@@ -153,5 +153,120 @@ def diagram(output):
         _fail(e)
 
 
+@cli.command("queries")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_queries(as_json):
+    """List the canned queries: name, title, parameters."""
+    from .output import table, to_json
+    from .queries import canned_queries
+
+    try:
+        queries = canned_queries()
+    except PolicyKGError as e:
+        _fail(e)
+    if as_json:
+        click.echo(to_json([{"name": q.name, "title": q.title, "description": q.description,
+                             "params": [{"name": p.name, "type": p.type, "example": p.example} for p in q.params]}
+                            for q in queries]), nl=False)
+        return
+    rows = [[q.name, q.title, " ".join(f"{p.name}:{p.type}" for p in q.params)] for q in queries]
+    click.echo(table(["name", "title", "params"], rows), nl=False)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option("-e", "--expr", "expression", help="Run this SPARQL text (standard prefixes predeclared).")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Bind a parameter of a canned query (repeatable).")
+@click.option("--lang", type=click.Choice(["ja", "en", "zh"]), default="en", show_default=True,
+              help="Label language, where the query offers labels (falls back to any language).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]),
+              default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Stop the query after this many seconds.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
+@click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: query this named graph as the default graph.")
+@DATA_DIR
+def query(source, expression, params, lang, fmt, output, timeout, endpoint, graph_iri, data_dir):
+    """Run a canned query (NAME), a query file (FILE.rq), stdin (-) or -e TEXT.
+
+    \b
+    policykg query members-by-role -p program pkd:bj-gai-partnership-program-2023
+    policykg query my-query.rq --format csv -o out.csv
+    policykg query -e 'SELECT ?p WHERE { ?p a pk:PolicyDocument } ORDER BY ?p'
+    """
+    from .atomic import write_atomic
+    from .query import execute_isolated, prepare, read_query_source
+    from .queries import find_query, parse_query_file
+
+    try:
+        if (source is None) == (expression is None):
+            raise PolicyKGError("give exactly one of NAME, FILE.rq, - (stdin) or -e TEXT")
+        values = dict(params)
+        if expression is not None:
+            prepared = prepare(expression, params=values)
+        else:
+            text, name = read_query_source(source)
+            if name is not None:
+                prepared = prepare(canned=find_query(name), params=values, lang=lang)
+            elif text.lstrip().startswith("# title:") and source != "-":
+                prepared = prepare(canned=parse_query_file(Path(source)), params=values, lang=lang, trusted=False)
+            else:
+                prepared = prepare(text, params=values)
+        if endpoint:
+            from .remote import query_endpoint
+            from .results import format_result
+            data = format_result(query_endpoint(endpoint, prepared, default_graph=graph_iri, timeout=timeout),
+                                 fmt, lang=lang).encode("utf-8")
+        else:
+            from .loading import load
+            data = execute_isolated(load(data_dir).store, prepared, fmt, timeout=timeout, lang=lang)
+        if output:
+            write_atomic(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    except (PolicyKGError, OSError) as e:
+        _fail(e)
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's Graph Store Protocol URL (for Oxigraph: http://HOST:PORT/store).")
+@click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph (default: the default graph).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True)
+@DATA_DIR
+def push(endpoint, graph_iri, timeout, data_dir):
+    """Replace a graph on a SPARQL server with the policykg graph.
+
+    Sends the graph as the embedded store holds it (asserted triples plus
+    entailed types), so canned queries answer the same on the server.
+    """
+    from .loading import load
+    from .remote import push as push_graph
+
+    try:
+        kg = load(data_dir)
+        sent = push_graph(endpoint, (q.triple for q in kg.store), graph=graph_iri, timeout=timeout)
+    except PolicyKGError as e:
+        _fail(e)
+    click.echo(f"pushed {sent} triples to {endpoint} ({'graph <' + graph_iri + '>' if graph_iri else 'default graph'})")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("-e", "--expr", "expression", required=True, help="The SPARQL update (INSERT DATA, DELETE/INSERT WHERE ...).")
+def update(file, expression):
+    """Apply a SPARQL update to a Turtle FILE of your own (never the shipped graph)."""
+    from .updating import update_file
+
+    try:
+        before, after = update_file(file, expression)
+    except (PolicyKGError, OSError) as e:
+        _fail(e)
+    click.echo(f"{file}: {before} -> {after} triples")
+
+
 def main():  # pragma: no cover - console entry point
     cli()

@@ -2,13 +2,14 @@
 
 Every file is parsed by Oxigraph's Turtle parser, which rejects all the
 W3C negative syntax tests (rdflib's accepts 39 of the 94), so a typo fails
-here with its file and line instead of becoming a wrong triple.
+here with its file and line instead of becoming a wrong triple. Files go
+straight into an Oxigraph store with its own loader; Python triple objects
+are made only for the jobs that need them (validation, export, stats).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -17,43 +18,73 @@ import pyoxigraph as ox
 from . import paths
 from .errors import DataNotFoundError, RDFSyntaxError
 
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
-
 #: The parts of a data root, in load order. ``shapes`` and ``examples`` are
 #: read by validation only and never enter the queried graph.
 PARTS = ("ontology", "vocab", "graph")
 
+# The rdfs:subClassOf closure of every instance's types, added to the store
+# so that ``?x a org:Organization`` also finds government bodies and partner
+# programs, in canned and ad-hoc queries alike.
+_ENTAIL_TYPES = """
+INSERT { ?s a ?super }
+WHERE {
+  ?s a ?class . ?class <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super .
+  FILTER(isIRI(?super))
+  FILTER NOT EXISTS { ?s a ?super }
+}
+"""
 
-@dataclass(frozen=True)
+
+def _format(path: Path):
+    return ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE
+
+
+def _syntax_error(path: Path, e: SyntaxError) -> RDFSyntaxError:
+    message = str(e.msg) if getattr(e, "msg", None) else str(e)
+    # The position is already in the "file:line:column" prefix.
+    message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", message)
+    return RDFSyntaxError(path, e.lineno, e.offset, message)
+
+
 class DataFile:
-    path: Path
-    part: str  # "ontology", "vocab", "shapes" or "graph"
-    triples: tuple[ox.Triple, ...]
+    """One data file; its triples are parsed on first use."""
+
+    def __init__(self, path: Path, part: str, triples: tuple | None = None):
+        self.path = Path(path)
+        self.part = part
+        if triples is not None:
+            self.__dict__["triples"] = triples
+
+    @cached_property
+    def triples(self) -> tuple[ox.Triple, ...]:
+        return _parse(self.path)
 
     def __len__(self) -> int:
         return len(self.triples)
 
+    def __repr__(self) -> str:
+        return f"DataFile({str(self.path)!r}, {self.part!r})"
 
-def parse_file(path: Path, part: str = "graph", *, base_iri: str | None = None) -> DataFile:
-    """Parse one Turtle (``.ttl``) or N-Triples (``.nt``) file strictly.
 
-    Relative IRIs are an error unless ``base_iri`` is given: graph files
-    use absolute IRIs so that their meaning does not depend on where they are.
-    """
-    fmt = ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE
+def _parse(path: Path, base_iri: str | None = None) -> tuple[ox.Triple, ...]:
     try:
-        triples = tuple(q.triple for q in ox.parse(path=path, format=fmt, base_iri=base_iri))
+        return tuple(q.triple for q in ox.parse(path=path, format=_format(path), base_iri=base_iri))
     except SyntaxError as e:
-        message = str(e.msg) if getattr(e, "msg", None) else str(e)
-        # The position is already in the "file:line:column" prefix.
-        message = re.sub(r"^Parser error at line \d+ column \d+: ", "", message)
-        raise RDFSyntaxError(path, e.lineno, e.offset, message) from None
+        raise _syntax_error(path, e) from None
     except UnicodeDecodeError as e:
         raise RDFSyntaxError(path, None, None, f"not UTF-8: {e.reason}") from None
     except OSError as e:
         raise DataNotFoundError(f"{path}: {e.strerror}") from None
-    return DataFile(path=path, part=part, triples=triples)
+
+
+def parse_file(path: Path, part: str = "graph", *, base_iri: str | None = None) -> DataFile:
+    """Parse one Turtle (``.ttl``) or N-Triples (``.nt``) file strictly, now.
+
+    Relative IRIs are an error unless ``base_iri`` is given: graph files
+    use absolute IRIs so that their meaning does not depend on where they are.
+    """
+    path = Path(path)
+    return DataFile(path, part, _parse(path, base_iri))
 
 
 def _files(folder: Path, recursive: bool = False) -> list[Path]:
@@ -88,71 +119,40 @@ def _resolve_root(data_dir: Path | None, part: str) -> Path:
     return data_dir if has_part else default
 
 
-@dataclass
 class KnowledgeGraph:
     """The merged graph: ontology, SKOS vocabularies and instance data."""
 
-    files: list[DataFile] = field(default_factory=list)
+    def __init__(self, files: list[DataFile], store: ox.Store, asserted: int):
+        self.files = files
+        #: Oxigraph store: every asserted triple plus the entailed types.
+        self.store = store
+        self._asserted = asserted
 
     def __len__(self) -> int:
         """Asserted triples (without the entailed types the store adds)."""
-        return len(set(self.triples()))
+        return self._asserted
+
+    @property
+    def entailed(self) -> int:
+        return len(self.store) - self._asserted
 
     def files_of(self, *parts: str) -> list[DataFile]:
         return [f for f in self.files if f.part in parts]
 
     def triples(self, *parts: str):
+        """Asserted triples, file by file (a triple in two files comes twice)."""
         for f in self.files_of(*(parts or PARTS)):
             yield from f.triples
 
-    @cached_property
-    def store(self) -> ox.Store:
-        """An in-memory Oxigraph store: every asserted triple plus entailed types.
-
-        ``?x a org:Organization`` should find government bodies and partner
-        programs too, in canned and ad-hoc queries alike, without every query
-        spelling out ``a/rdfs:subClassOf*``; so the store holds the
-        rdfs:subClassOf closure of each instance's types.
-        """
-        store = ox.Store()
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples())
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.entailed_types())
-        return store
-
-    def entailed_types(self) -> list[ox.Triple]:
-        """``s rdf:type C`` for every superclass C of an asserted type of s."""
-        parents: dict[ox.NamedNode, set] = {}
-        types: dict = {}
-        for t in self.triples():
-            if t.predicate == _SUBCLASS_OF and isinstance(t.object, ox.NamedNode):
-                parents.setdefault(t.subject, set()).add(t.object)
-            elif t.predicate == _TYPE:
-                types.setdefault(t.subject, set()).add(t.object)
-
-        def ancestors(c, seen):
-            for p in parents.get(c, ()):
-                if p not in seen:
-                    seen.add(p)
-                    ancestors(p, seen)
-            return seen
-
-        out = []
-        for s, asserted in types.items():
-            closure = set()
-            for c in asserted:
-                ancestors(c, closure)
-            out.extend(ox.Triple(s, _TYPE, c) for c in sorted(closure - asserted, key=str))
-        return out
-
     def rdflib_graph(self, *parts: str):
-        """The same triples as an rdflib Graph (for pyshacl and serializers)."""
+        """The asserted triples as an rdflib Graph (for pyshacl)."""
         from .rdflib_bridge import to_rdflib
 
         return to_rdflib(self.triples(*parts))
 
 
 def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None) -> KnowledgeGraph:
-    """Load ontology, vocabularies and graph, strictly.
+    """Load ontology, vocabularies and graph into an Oxigraph store, strictly.
 
     ``data_dir`` is a folder holding ``graph/`` (and optionally ``ontology/``);
     what it lacks comes from the packaged data. ``graph_files``, if given,
@@ -160,15 +160,24 @@ def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None)
     :class:`~policykg.errors.RDFSyntaxError` naming the file and line of the
     first file that does not parse.
     """
-    kg = KnowledgeGraph()
+    files: list[DataFile] = []
     for part in PARTS:
         root = _resolve_root(data_dir, part)
-        files = graph_files if (part == "graph" and graph_files is not None) else part_files(root, part)
-        for path in files:
-            kg.files.append(parse_file(Path(path), part))
-    if not kg.files_of("graph"):
+        chosen = graph_files if (part == "graph" and graph_files is not None) else part_files(root, part)
+        files += [DataFile(Path(p), part) for p in chosen]
+    if not any(f.part == "graph" for f in files):
         raise DataNotFoundError(f"no graph files under {_resolve_root(data_dir, 'graph') / 'graph'}")
-    return kg
+    store = ox.Store()
+    for f in files:
+        try:
+            store.bulk_load(path=f.path, format=_format(f.path))
+        except SyntaxError as e:
+            raise _syntax_error(f.path, e) from None
+        except OSError as e:
+            raise DataNotFoundError(f"{f.path}: {e.strerror}") from None
+    asserted = len(store)
+    store.update(_ENTAIL_TYPES)
+    return KnowledgeGraph(files, store, asserted)
 
 
 def load_shapes(data_dir: Path | None = None) -> list[DataFile]:

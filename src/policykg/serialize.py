@@ -91,7 +91,7 @@ def turtle(triples: Iterable[ox.Triple], *, header: str = "", allow_bnodes: bool
         blocks.append(namer.term(subject) + " " + " ;\n    ".join(lines) + " .\n")
     prefixes = "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(namer.used))
     head = header.rstrip("\n") + "\n\n" if header.strip() else ""
-    return head + prefixes + "\n" + "\n".join(blocks)
+    return head + (prefixes + "\n" if prefixes else "") + "\n".join(blocks)
 
 
 def ntriples(triples: Iterable[ox.Triple]) -> str:

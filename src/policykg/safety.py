@@ -1,0 +1,136 @@
+"""Refusing queries that would reach out, write, or exhaust the process.
+
+Checks walk the *parsed* query (rdflib's SPARQL grammar, which decodes
+``\\u0053ERVICE`` into SERVICE exactly as an engine would), never the raw
+text, so an escape cannot hide a SERVICE clause. Size and nesting are
+checked before any parser runs: Oxigraph's parser crashes the process on a
+few thousand nested groups, and pyparsing recurses just as deeply.
+"""
+
+from __future__ import annotations
+
+from .errors import PolicyKGError
+
+MAX_QUERY_CHARS = 100_000
+# pyparsing needs about 35 Python frames per level of parentheses, so rdflib's
+# parser hits the recursion limit near 30 levels; real queries nest far less.
+MAX_NESTING = 24
+
+
+class UnsafeQueryError(PolicyKGError):
+    """A query policykg refuses to run (SERVICE, LOAD, remote FROM, update, too big)."""
+
+
+class QuerySyntaxError(PolicyKGError):
+    """A query that does not parse; the message carries line and column."""
+
+
+def _nesting_depth(code: str) -> int:
+    depth = deepest = 0
+    for ch in code:
+        if ch in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")}]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def precheck(text: str) -> None:
+    """Size and nesting limits, before any parser sees the query."""
+    from .queries import _code_only
+
+    if len(text) > MAX_QUERY_CHARS:
+        raise UnsafeQueryError(f"query too large: {len(text)} characters (limit {MAX_QUERY_CHARS})")
+    depth = _nesting_depth(_code_only(text))
+    if depth > MAX_NESTING:
+        raise UnsafeQueryError(f"query nested too deeply: {depth} levels of brackets (limit {MAX_NESTING})")
+
+
+def _names(tree) -> list:
+    """Every grammar node in an rdflib parse tree, iteratively (no recursion limit)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    out, todo = [], [tree]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, CompValue):
+            out.append(x)
+            todo.extend(x.values())
+        elif isinstance(x, (list, tuple)) or type(x).__name__ == "ParseResults":
+            todo.extend(x)
+    return out
+
+
+def _position(e, text: str, skip_lines: int = 0) -> str:
+    line, col = getattr(e, "lineno", None), getattr(e, "col", None)
+    if not line:
+        return str(e)
+    line -= skip_lines
+    lines = text.splitlines()[skip_lines:]
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"line {line}, column {col}: {getattr(e, 'msg', e)}\n  {source_line}\n  {' ' * max(0, (col or 1) - 1)}^"
+
+
+def check_query(text: str, *, preamble: str = "") -> None:
+    """Parse ``text`` as a SPARQL query and refuse what must not run.
+
+    Raises :class:`QuerySyntaxError` (with line and column) if it does not
+    parse, :class:`UnsafeQueryError` for updates, SERVICE, LOAD, and
+    FROM / FROM NAMED (the embedded store has no named graphs, and policykg
+    never fetches a graph on a query's behalf). ``preamble`` (PREFIX lines
+    the user may rely on) is parsed before the text; positions in errors
+    refer to the text alone.
+    """
+    precheck(text)
+    skip = preamble.count("\n")
+    text = preamble + text
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = parseQuery(text)
+    except ParseException as query_error:
+        try:
+            parseUpdate(text)
+        except (ParseException, Exception):
+            raise QuerySyntaxError("query syntax error at " + _position(query_error, text, skip)) from None
+        raise UnsafeQueryError("updates are refused: policykg serves its graph read-only "
+                               "(use 'policykg update FILE' on a Turtle file of your own)") from None
+    except RecursionError:
+        raise UnsafeQueryError("query nested too deeply for the parser") from None
+    for node in _names(tree):
+        if node.name == "ServiceGraphPattern":
+            raise UnsafeQueryError(f"SERVICE <{node.get('term')}> is refused: "
+                                   "policykg never sends requests on a query's behalf")
+        if node.name == "DatasetClause":
+            named = "named" in node
+            iri = node["named"] if named else node.get("default")
+            kind = "FROM NAMED" if named else "FROM"
+            raise UnsafeQueryError(f"{kind} <{iri}> is refused: the embedded store has no such graph "
+                                   "and policykg never fetches one")
+
+
+def check_update(text: str) -> None:
+    """Parse ``text`` as a SPARQL update and refuse LOAD, SERVICE and USING/WITH graphs.
+
+    Used only by ``policykg update``, on a file the user names; the shipped
+    graph is never the target.
+    """
+    precheck(text)
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        tree = parseUpdate(text)
+    except ParseException as e:
+        raise QuerySyntaxError("update syntax error at " + _position(e, text)) from None
+    except RecursionError:
+        raise UnsafeQueryError("update nested too deeply for the parser") from None
+    for node in _names(tree):
+        if node.name == "Load":
+            raise UnsafeQueryError(f"LOAD <{node.get('iri')}> is refused: policykg never fetches data on an update's behalf")
+        if node.name == "ServiceGraphPattern":
+            raise UnsafeQueryError(f"SERVICE <{node.get('term')}> is refused")
+        if node.name == "UsingClause":
+            raise UnsafeQueryError("USING is refused: 'policykg update' edits the triples of one file")
