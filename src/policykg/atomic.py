@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -14,6 +13,8 @@ def write_atomic(path: Path | str, data: str | bytes, *, encoding: str = "utf-8"
     one, never a mix. On any error the temp file is removed and the old file
     is left as it was.
     """
+    import tempfile  # not at module level: it costs start-up time on every command
+
     path = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")

@@ -47,10 +47,15 @@ class QueryResult:
 
 @dataclass(frozen=True)
 class PreparedQuery:
-    text: str
+    text: str  # as written, with $param variables
     form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
-    substitutions: dict
+    substitutions: dict  # Variable -> RDF term
     name: str = "(ad hoc)"
+
+    @property
+    def bound_text(self) -> str:
+        """The text with each parameter bound (see :func:`substitute_text`)."""
+        return substitute_text(self)
 
 
 def prepare(text: str | None = None, *, canned: CannedQuery | None = None,
@@ -92,7 +97,7 @@ def _check(text: str) -> None:
 def execute(store: ox.Store, query: PreparedQuery) -> QueryResult:
     """Evaluate in this process (no deadline) with the standard prefixes predeclared."""
     try:
-        result = store.query(query.text, prefixes=PREFIXES, substitutions=query.substitutions or None)
+        result = store.query(query.bound_text, prefixes=PREFIXES)
     except SyntaxError as e:
         raise QuerySyntaxError(f"query syntax error: {e}") from None
     if isinstance(result, ox.QueryBoolean):
@@ -105,11 +110,16 @@ def execute(store: ox.Store, query: PreparedQuery) -> QueryResult:
 
 
 def substitute_text(query: PreparedQuery) -> str:
-    """The query text with each ``$param`` replaced by its RDF term in SPARQL syntax.
+    """The query text with each ``$param`` variable replaced by its RDF term.
 
-    Used only for remote endpoints, which cannot take Oxigraph's
-    substitutions: the value goes in as a serialized, escaped term (an IRI
-    checked by the term constructor, a quoted literal), never as raw text.
+    This is SEP-0007 substitution done on tokens: the user's value was first
+    made into an RDF term (an IRI checked by Oxigraph's IRI parser, a literal
+    whose text the term serializer escapes), and only that term's canonical
+    SPARQL form takes the place of the ``$name`` variable token (never a
+    ``$`` inside a string, IRI or comment). The value can therefore never
+    become query syntax. Oxigraph's own ``substitutions=`` would do the same
+    but accepts only projected variables, and a remote endpoint has no such
+    option at all; one mechanism serves both.
     """
     if not query.substitutions:
         return query.text
