@@ -6,8 +6,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup setup-test clean diagram
+.PHONY: run test setup setup-test system-deps clean diagram
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +17,17 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
-setup-test: $(BIN)/python
+setup-test: $(BIN)/python system-deps
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does
+# not work offline); CJK labels need a CJK font or they render as boxes.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "installing chromium and fonts-noto-cjk (Debian packages)"; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fontconfig; \
+	fi
 
 run: setup
 	$(BIN)/policykg validate

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -10,10 +9,7 @@ from click.testing import CliRunner
 import policykg
 from policykg import paths
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("POLICYKG_SHARED", ROOT.parent / "shared"))
-SEED = SHARED / "seeds" / "000_9afd66eba2fc5c58.txt"
-W3C = Path(os.environ.get("POLICYKG_W3C_TESTS", ROOT.parent / "shared" / "w3c-rdf-tests"))
+from support import SEED
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from policykg.errors import RDFSyntaxError
 from policykg.loading import parse_file
 from policykg.rdflib_bridge import to_rdflib
 
-from conftest import W3C
+from support import W3C
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 RDFT = "http://www.w3.org/ns/rdftest#"

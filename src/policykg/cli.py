@@ -153,6 +153,132 @@ def diagram(output):
         _fail(e)
 
 
+def _entity_error(e: Exception):
+    raise click.ClickException(str(e)) from None
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--lang", type=click.Choice(["ja", "en", "zh"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@DATA_DIR
+def links(entity, lang, fmt, data_dir):
+    """Everything ENTITY (an IRI or any label: Baidu, 百度) is linked to, and how."""
+    from .linking import links as find_links
+    from .loading import load
+    from .output import links_json, links_text
+
+    try:
+        report = find_links(load(data_dir), entity, lang=lang)
+    except PolicyKGError as e:
+        _entity_error(e)
+    click.echo(links_json(report) if fmt == "json" else links_text(report), nl=False)
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--max-hops", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option("--k", "k", type=click.IntRange(min=1), default=3, show_default=True, help="How many paths.")
+@click.option("--lang", type=click.Choice(["ja", "en", "zh"]), default="en", show_default=True)
+@DATA_DIR
+def path(a, b, max_hops, k, lang, data_dir):
+    """The K shortest paths between A and B, each hop in words."""
+    from .linking import paths
+    from .loading import load
+
+    try:
+        found = paths(load(data_dir), a, b, max_hops=max_hops, k=k, lang=lang)
+    except PolicyKGError as e:
+        _entity_error(e)
+    if not found:
+        raise click.ClickException(f"no path of at most {max_hops} hops between {a!r} and {b!r}")
+    for i, hops in enumerate(found, 1):
+        click.echo(f"path {i} ({len(hops)} hop{'s' if len(hops) != 1 else ''}):")
+        for hop in hops:
+            click.echo(f"  {hop.words()}")
+
+
+@cli.command()
+@click.option("--class", "cls", help="List only this class (organization, government, person, policy, program).")
+@click.option("--lang", type=click.Choice(["ja", "en", "zh"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show the first N only.")
+@DATA_DIR
+def rank(cls, lang, fmt, top, data_dir):
+    """Actors ranked by betweenness and degree centrality, with communities."""
+    from .linking import rank as rank_actors
+    from .loading import load
+    from .namespaces import shorten
+    from .output import table, to_json
+
+    try:
+        rows = rank_actors(load(data_dir), cls=cls, lang=lang)[:top]
+    except PolicyKGError as e:
+        _entity_error(e)
+    if fmt == "json":
+        click.echo(to_json([r.__dict__ for r in rows]), nl=False)
+        return
+    click.echo(table(["entity", "label", "class", "degree", "betweenness", "community"],
+                     [[shorten(r.iri), r.label, r.cls, str(r.degree), f"{r.betweenness:.4f}", str(r.community)]
+                      for r in rows]), nl=False)
+
+
+@cli.command("export-network")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "json"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file (for csv: the prefix of -nodes.csv and -edges.csv).")
+@click.option("--lang", type=click.Choice(["ja", "en", "zh"]), default="en", show_default=True,
+              help="Language of the label attribute (label_ja/en/zh are always there).")
+@DATA_DIR
+def export_network_command(fmt, output, lang, data_dir):
+    """The policy-actor network for Gephi, Cytoscape or igraph."""
+    from .loading import load
+    from .network import build_network
+    from .network_export import export_network
+
+    try:
+        written = export_network(build_network(load(data_dir), lang=lang), fmt, output)
+    except (PolicyKGError, OSError) as e:
+        _fail(e)
+    for p in written:
+        click.echo(f"wrote {p}")
+
+
+@cli.command("link")
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["auto", "ja", "zh", "en"]), default="auto", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--candidates", "candidates_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the candidate statements (Turtle) here instead of after the table.")
+@DATA_DIR
+def link_command(document, lang, fmt, candidates_out, data_dir):
+    """Find entities the graph knows in a plain-text DOCUMENT."""
+    from .atomic import write_atomic
+    from .entity_linking import link_document, mention_rows
+    from .loading import load
+    from .output import table, to_json
+
+    try:
+        result = link_document(load(data_dir), document, lang=lang)
+        if candidates_out:
+            write_atomic(candidates_out, result.turtle)
+    except (PolicyKGError, OSError) as e:
+        _fail(e)
+    if fmt == "json":
+        click.echo(to_json({"document": result.document,
+                            "mentions": [m.__dict__ for m in result.mentions],
+                            "candidates": [{"subject": c.subject, "object": c.object, "kind": c.kind,
+                                            "sentence": [c.sentence.start, c.sentence.end]}
+                                           for c in result.candidates]}), nl=False)
+        return
+    click.echo(table(["start", "end", "text", "entity", "class"], mention_rows(result)), nl=False)
+    click.echo(f"({len(result.mentions)} mentions, {len(result.candidates)} candidate statements)")
+    if not candidates_out and result.candidates:
+        click.echo()
+        click.echo(result.turtle, nl=False)
+
+
 @cli.command("queries")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_queries(as_json):
@@ -266,6 +392,67 @@ def update(file, expression):
     except (PolicyKGError, OSError) as e:
         _fail(e)
     click.echo(f"{file}: {before} -> {after} triples")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("policykg-network.html"),
+              show_default=True, help="Write the page here (atomically).")
+@click.option("--focus", metavar="IRI|LABEL", help="Show only the neighbourhood of this entity (any label, any language).")
+@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, help="Hops around --focus.")
+@click.option("--include", "include", multiple=True, metavar="CLASS",
+              help="Only nodes of this class (repeatable): program, policy, government, organization, person, goal, "
+                   "target, direction, statement, report, observation, place, category.")
+@click.option("--lang", type=click.Choice(["ja", "en", "zh"]), default="en", show_default=True,
+              help="Language of node and edge labels (falls back to any language).")
+@DATA_DIR
+def viz(output, focus, depth, include, lang, data_dir):
+    """An interactive, self-contained HTML page of the policy-actor network.
+
+    \b
+    policykg viz -o network.html
+    policykg viz --focus 百度 --depth 1 --lang zh -o baidu.html
+    """
+    from .loading import load
+    from .namespaces import shorten
+    from .network import build_network, neighbourhood, resolve_entity
+    from .viz import write_network_html
+
+    try:
+        kg = load(data_dir)
+        net = build_network(kg, lang=lang, include=set(include) if include else None)
+        title = "policykg network"
+        focus_iri = None
+        if focus:
+            focus_iri = resolve_entity(kg, focus, lang=lang)
+            net = neighbourhood(net, focus_iri, depth)
+            title = f"policykg network around {net.label(focus_iri)} ({depth} hop{'s' if depth != 1 else ''})"
+        write_network_html(output, net, title=title, lang=lang, focus=focus_iri)
+    except (PolicyKGError, OSError) as e:
+        _fail(e)
+    click.echo(f"wrote {output}: {net.graph.number_of_nodes()} nodes, {net.graph.number_of_edges()} links"
+               + (f" around {shorten(focus_iri)}" if focus_iri else ""))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Stop a query after this many seconds (its worker is killed and replaced).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes, each holding the store.")
+@DATA_DIR
+def serve(host, port, timeout, workers, data_dir):
+    """Web pages and a read-only SPARQL 1.1 endpoint (/sparql) over the graph."""
+    try:
+        import uvicorn
+
+        from .web import create_app
+
+        app = create_app(data_dir, query_timeout=timeout, workers=workers)
+    except (PolicyKGError, ImportError, OSError) as e:
+        _fail(e)
+    click.echo(f"policykg: serving http://{host}:{port}/ (SPARQL endpoint /sparql, read-only)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def main():  # pragma: no cover - console entry point

@@ -41,3 +41,26 @@ def to_json(obj) -> str:
     if dataclasses.is_dataclass(obj):
         obj = dataclasses.asdict(obj)
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def links_text(report) -> str:
+    from .namespaces import shorten
+
+    out = [f"{report.label} ({shorten(report.entity)}, {report.cls})\n"]
+    for group, links in report.grouped():
+        out.append(f"\n{group}:\n")
+        rows = []
+        for link in links:
+            arrow = "->" if link.direction == "out" else "<-"
+            details = ", ".join(f"{k} {v}" for k, v in link.details.items() if k not in ("said",))
+            phrase = link.evidence[0]["phrase"] if link.evidence else ""
+            source = shorten(link.sources[0]) if link.sources else ""
+            rows.append([f"{arrow} {link.relation}", link.other_label, shorten(link.other), details, phrase, source])
+        out.append(table(["relation", "label", "entity", "details", "evidence", "source"], rows))
+    return "".join(out)
+
+
+def links_json(report) -> str:
+    return to_json({"entity": report.entity, "label": report.label, "class": report.cls,
+                    "links": [dict(link.__dict__, evidence=list(link.evidence), sources=list(link.sources))
+                              for link in report.links]})

@@ -21,6 +21,10 @@ class UnsafeQueryError(PolicyKGError):
     """A query policykg refuses to run (SERVICE, LOAD, remote FROM, update, too big)."""
 
 
+class UpdateRefusedError(UnsafeQueryError):
+    """A SPARQL update where a query was expected: policykg serves its graph read-only."""
+
+
 class QuerySyntaxError(PolicyKGError):
     """A query that does not parse; the message carries line and column."""
 
@@ -72,7 +76,7 @@ def _position(e, text: str, skip_lines: int = 0) -> str:
     return f"line {line}, column {col}: {getattr(e, 'msg', e)}\n  {source_line}\n  {' ' * max(0, (col or 1) - 1)}^"
 
 
-def check_query(text: str, *, preamble: str = "") -> None:
+def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset()) -> None:
     """Parse ``text`` as a SPARQL query and refuse what must not run.
 
     Raises :class:`QuerySyntaxError` (with line and column) if it does not
@@ -80,7 +84,8 @@ def check_query(text: str, *, preamble: str = "") -> None:
     FROM / FROM NAMED (the embedded store has no named graphs, and policykg
     never fetches a graph on a query's behalf). ``preamble`` (PREFIX lines
     the user may rely on) is parsed before the text; positions in errors
-    refer to the text alone.
+    refer to the text alone. ``allowed_graphs`` (IRIs of named graphs the
+    store holds) lets FROM / FROM NAMED name one of them.
     """
     precheck(text)
     skip = preamble.count("\n")
@@ -95,7 +100,7 @@ def check_query(text: str, *, preamble: str = "") -> None:
             parseUpdate(text)
         except (ParseException, Exception):
             raise QuerySyntaxError("query syntax error at " + _position(query_error, text, skip)) from None
-        raise UnsafeQueryError("updates are refused: policykg serves its graph read-only "
+        raise UpdateRefusedError("updates are refused: policykg serves its graph read-only "
                                "(use 'policykg update FILE' on a Turtle file of your own)") from None
     except RecursionError:
         raise UnsafeQueryError("query nested too deeply for the parser") from None
@@ -106,6 +111,8 @@ def check_query(text: str, *, preamble: str = "") -> None:
         if node.name == "DatasetClause":
             named = "named" in node
             iri = node["named"] if named else node.get("default")
+            if str(iri) in allowed_graphs:
+                continue
             kind = "FROM NAMED" if named else "FROM"
             raise UnsafeQueryError(f"{kind} <{iri}> is refused: the embedded store has no such graph "
                                    "and policykg never fetches one")

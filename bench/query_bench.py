@@ -1,0 +1,769 @@
+"""SPARQL engine benchmark: policykg against raw pyoxigraph and rdflib.
+
+    python bench/query_bench.py [--sizes 10k,100k,1M] [--out-root /tmp/pkg-bench]
+
+For each size it generates (or reuses) a synthetic graph with
+``bench/generate.py``, then measures
+
+* loading: ``policykg.load(dir)`` + ``kg.store``, raw ``Store().bulk_load`` of
+  the same files (also with the entailed types added by a SPARQL update), and
+  rdflib ``Graph().parse`` of the same files: wall time and peak RSS of a
+  fresh process per measurement (``ru_maxrss``);
+* every canned query (``policykg.queries.canned_queries()`` at run time, each
+  parameter bound to its ``example=``, ``lang`` = en): the policykg path
+  (``prepare`` + ``execute`` on ``kg.store``), raw pyoxigraph (``store.query``
+  with the same text and ``substitutions=`` on a raw ``bulk_load`` store plus
+  the same entailed types; row counts must match), and rdflib
+  (``graph.query`` with ``initBindings``, at the sizes of ``--rdflib-queries-max``;
+  a query that runs past ``--rdflib-timeout`` is stopped and recorded as such);
+
+and, on the shipped graph, the whole-process time of ``policykg query NAME``
+against ``python -c "import pyoxigraph"``.
+
+The results replace the section "## SPARQL engine" of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import re
+import select
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+SECTION = "## SPARQL engine"
+ENTAIL = """
+INSERT { ?s a ?super }
+WHERE {
+  ?s a ?class . ?class <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super .
+  FILTER(isIRI(?super))
+  FILTER NOT EXISTS { ?s a ?super }
+}
+"""
+ENTAILED_CONSTRUCT = """
+CONSTRUCT { ?s a ?super }
+WHERE {
+  ?s a ?class . ?class <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super .
+  FILTER(isIRI(?super))
+  FILTER NOT EXISTS { ?s a ?super }
+}
+"""
+
+# Targets of the brief.
+QUERY_VS_RAW_MAX = 1.5
+RDFLIB_VS_QUERY_MIN = 20.0
+LOAD_VS_RAW_MAX = 1.5
+LOAD_PEAK_MB_MAX = 700
+CLI_VS_IMPORT_MAX = 3.0
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    mult = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * mult)
+
+
+def size_name(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+# --------------------------------------------------------------------------- files
+
+def ontology_files() -> list[Path]:
+    """The packaged ontology and vocabularies: what policykg.load adds to a data dir without ontology/."""
+    from policykg import paths
+    onto = paths.data_root() / "ontology"
+    pick = lambda d: sorted(p for p in d.glob("*") if p.suffix in (".ttl", ".nt") and p.is_file())  # noqa: E731
+    return pick(onto) + pick(onto / "vocab")
+
+
+def graph_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in (data_dir / "graph").rglob("*") if p.suffix in (".ttl", ".nt") and p.is_file())
+
+
+def all_files(data_dir: Path) -> list[Path]:
+    return ontology_files() + graph_files(data_dir)
+
+
+def rss_mb() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def raw_store(data_dir: Path, entail: bool = True):
+    import pyoxigraph as ox
+    store = ox.Store()
+    for f in all_files(data_dir):
+        fmt = ox.RdfFormat.N_TRIPLES if f.suffix == ".nt" else ox.RdfFormat.TURTLE
+        store.bulk_load(path=str(f), format=fmt)
+    if entail:
+        store.update(ENTAIL)
+    return store
+
+
+# --------------------------------------------------------------------------- workers (fresh processes)
+
+def worker_load(engine: str, data_dir: Path) -> dict:
+    """One load measurement in this (fresh) process."""
+    if engine == "policykg":
+        import policykg  # noqa: F401
+        import pyoxigraph  # noqa: F401
+        base = current_rss_mb()
+        t0 = time.perf_counter()
+        kg = policykg.load(data_dir)
+        store = kg.store
+        seconds = time.perf_counter() - t0
+        return {"seconds": seconds, "peak_mb": rss_mb(), "base_mb": base, "quads": len(store)}
+    if engine in ("oxigraph", "oxigraph+entail"):
+        import pyoxigraph  # noqa: F401
+        files = all_files(data_dir)
+        base = current_rss_mb()
+        t0 = time.perf_counter()
+        store = raw_store(data_dir, entail=engine == "oxigraph+entail")
+        seconds = time.perf_counter() - t0
+        return {"seconds": seconds, "peak_mb": rss_mb(), "base_mb": base, "quads": len(store), "files": len(files)}
+    if engine == "rdflib":
+        import rdflib
+        files = all_files(data_dir)
+        base = current_rss_mb()
+        t0 = time.perf_counter()
+        g = rdflib.Graph()
+        for f in files:
+            g.parse(str(f), format="nt" if f.suffix == ".nt" else "turtle")
+        seconds = time.perf_counter() - t0
+        return {"seconds": seconds, "peak_mb": rss_mb(), "base_mb": base, "quads": len(g)}
+    raise ValueError(engine)
+
+
+def bench_queries(queries_root: Path | None):
+    """(query, params) for every canned query; params from each parameter's example=, lang = en."""
+    from policykg.queries import canned_queries
+    out = []
+    for q in canned_queries(queries_root):
+        params, missing = {}, []
+        for p in q.params:
+            if p.name == "lang":
+                continue  # prepare(lang="en") fills it
+            if p.example is None:
+                missing.append(p.name)
+            else:
+                params[p.name] = p.example
+        out.append((q, params, missing))
+    return out
+
+
+def timed_runs(fns: dict, runs: int, min_batch: float = 0.05) -> dict:
+    """Median seconds per call of each fn: a warm-up call, then `runs` batches (interleaved)."""
+    warm = {}
+    for name, fn in fns.items():
+        t0 = time.perf_counter()
+        fn()
+        warm[name] = time.perf_counter() - t0
+    number = {name: max(1, min(2000, math.ceil(min_batch / max(w, 1e-7)))) for name, w in warm.items()}
+    samples = {name: [] for name in fns}
+    names = list(fns)
+    for i in range(runs):
+        for name in (names if i % 2 == 0 else names[::-1]):
+            fn, n = fns[name], number[name]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[name].append((time.perf_counter() - t0) / n)
+    return {name: {"median": statistics.median(s), "min": min(s), "max": max(s), "warm": warm[name],
+                   "number": number[name], "runs": runs} for name, s in samples.items()}
+
+
+def worker_queries_ox(data_dir: Path, runs: int, queries_root: Path | None) -> dict:
+    """policykg prepare+execute on kg.store vs raw store.query on a bulk_load store + entailed types."""
+    import pyoxigraph as ox
+    import policykg
+    from policykg.namespaces import PREFIXES
+    from policykg.query import execute, prepare
+
+    kg = policykg.load(data_dir)
+    kstore = kg.store
+    rstore = raw_store(data_dir)
+    info = {"policykg_quads": len(kstore), "raw_quads": len(rstore)}
+    entailed = data_dir / "entailed.nt"
+    if not entailed.exists():  # for the rdflib worker: the same entailed types, as N-Triples
+        plain = raw_store(data_dir, entail=False)
+        tmp = entailed.with_suffix(".tmp")
+        ox.serialize(plain.query(ENTAILED_CONSTRUCT), str(tmp), ox.RdfFormat.N_TRIPLES)
+        tmp.rename(entailed)
+    results = []
+    for q, params, missing in bench_queries(queries_root):
+        row = {"name": q.name, "params": params}
+        if missing:
+            row["skipped"] = f"no example for {', '.join(missing)}"
+            results.append(row)
+            continue
+        prepared = prepare(canned=q, params=params, lang="en")
+        text, subs = prepared.text, (prepared.substitutions or None)
+        mode = "substitutions=" if subs else "none"
+        if subs:
+            try:
+                rstore.query(text, prefixes=PREFIXES, substitutions=subs)
+            except RuntimeError as e:
+                # Oxigraph's substitutions= only takes projected variables: run the text
+                # with the parameters bound as policykg binds them (outside the timing).
+                row["substitutions_error"] = str(e)
+                text, subs, mode = getattr(prepared, "bound_text", text), None, "bound text"
+
+        def via_policykg():
+            return execute(kstore, prepare(canned=q, params=params, lang="en"))
+
+        def via_raw():
+            r = rstore.query(text, prefixes=PREFIXES, substitutions=subs)
+            if isinstance(r, ox.QuerySolutions):
+                return [tuple(s) for s in r]
+            if isinstance(r, ox.QueryBoolean):
+                return bool(r)
+            return list(r)
+
+        res = via_policykg()
+        n_policykg = len(res.rows) if res.form == "SELECT" else int(bool(res.boolean)) if res.form == "ASK" else len(res.triples)
+        raw = via_raw()
+        n_raw = len(raw) if isinstance(raw, list) else int(raw)
+        row.update({"form": res.form, "rows_policykg": n_policykg, "rows_raw": n_raw, "raw_binding": mode,
+                    "bindings": {k.value: str(v) for k, v in (prepared.substitutions or {}).items()}})
+        row["timing"] = timed_runs({"policykg": via_policykg, "raw": via_raw}, runs)
+        results.append(row)
+        log(f"  {q.name}: {n_policykg} rows, policykg {row['timing']['policykg']['median'] * 1e3:.3f} ms, "
+            f"raw {row['timing']['raw']['median'] * 1e3:.3f} ms")
+    info["queries"] = results
+    return info
+
+
+def _rdflib_term(term):
+    import pyoxigraph as ox
+    import rdflib
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    dtype = term.datatype.value
+    if dtype == "http://www.w3.org/2001/XMLSchema#string":
+        return rdflib.Literal(term.value)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(dtype))
+
+
+def worker_queries_rdflib(data_dir: Path, runs: int, timeout: float, queries_root: Path | None) -> dict:
+    """rdflib graph.query with initBindings; each query in a forked child stopped at the deadline."""
+    import rdflib
+    from policykg.namespaces import PREFIXES
+    from policykg.query import prepare
+
+    g = rdflib.Graph()
+    for f in all_files(data_dir) + [data_dir / "entailed.nt"]:
+        g.parse(str(f), format="nt" if f.suffix == ".nt" else "turtle")
+    ns = {k: rdflib.Namespace(v) for k, v in PREFIXES.items()}
+    results = []
+    for q, params, missing in bench_queries(queries_root):
+        row = {"name": q.name}
+        if missing:
+            row["skipped"] = f"no example for {', '.join(missing)}"
+            results.append(row)
+            continue
+        prepared = prepare(canned=q, params=params, lang="en")
+        bindings = {k.value: _rdflib_term(v) for k, v in (prepared.substitutions or {}).items()}
+
+        def run_once():
+            res = g.query(prepared.text, initBindings=bindings, initNs=ns)
+            if res.type == "ASK":
+                return int(bool(res.askAnswer))
+            return len(list(res))
+
+        row.update(_forked_timing(run_once, runs, timeout))
+        results.append(row)
+        shown = f"> {timeout:g} s (stopped)" if row.get("timeout") else f"{row['median'] * 1e3:.1f} ms"
+        log(f"  {q.name}: rdflib {shown}, {row.get('rows')} rows")
+    return {"quads": len(g), "queries": results}
+
+
+def _forked_timing(fn, runs: int, timeout: float) -> dict:
+    """Warm-up and timed runs of fn in a forked child; the warm-up is stopped at `timeout`."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rfd)
+        try:
+            t0 = time.perf_counter()
+            rows = fn()
+            warm = time.perf_counter() - t0
+            os.write(wfd, (json.dumps({"warm": warm, "rows": rows}) + "\n").encode())
+            n_runs = runs if warm < 2 else min(runs, 3) if warm < 12 else 1
+            number = max(1, min(200, math.ceil(0.05 / max(warm, 1e-7))))
+            samples = []
+            for _ in range(n_runs):
+                t0 = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                samples.append((time.perf_counter() - t0) / number)
+            os.write(wfd, (json.dumps({"samples": samples, "number": number}) + "\n").encode())
+        except BaseException as e:  # noqa: BLE001
+            os.write(wfd, (json.dumps({"error": f"{type(e).__name__}: {e}"}) + "\n").encode())
+        os._exit(0)
+    os.close(wfd)
+    buf, lines = b"", []
+    start = time.monotonic()
+    deadline = start + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, signal.SIGKILL)
+                break
+            ready, _, _ = select.select([rfd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(rfd, 65536)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                lines.append(json.loads(line))
+                if "warm" in lines[-1]:  # warm-up done in time: allow the timed runs
+                    deadline = time.monotonic() + max(30.0, 8 * lines[-1]["warm"])
+    finally:
+        os.close(rfd)
+        os.waitpid(pid, 0)
+    out: dict = {}
+    for item in lines:
+        out.update(item)
+    if "error" in out:
+        return {"error": out["error"]}
+    if "warm" not in out:
+        return {"timeout": True}
+    samples = out.get("samples") or [out["warm"]]
+    return {"median": statistics.median(samples), "warm": out["warm"], "rows": out["rows"],
+            "runs": len(samples), "number": out.get("number", 1)}
+
+
+# --------------------------------------------------------------------------- parent side
+
+def run_worker(args: list[str], timeout: float | None = None) -> dict | None:
+    cmd = [PY, str(Path(__file__).resolve()), "--worker", *args]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    if p.returncode != 0:
+        raise RuntimeError(f"worker failed ({p.returncode}): {shlex.join(cmd)}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def ensure_graph(n: int, out_root: Path, seed: int) -> Path:
+    d = out_root / size_name(n)
+    sys.path.insert(0, str(HERE))
+    import generate
+    info_file = d / "generated.json"
+    if info_file.exists():
+        info = json.loads(info_file.read_text())
+        if (info.get("generator_version") == generate.GENERATOR_VERSION and info.get("target_triples") == n
+                and info.get("seed") == seed and (d / "graph").is_dir()):
+            log(f"{size_name(n)}: reusing {d} ({info['graph_triples']} graph triples)")
+            return d
+    log(f"{size_name(n)}: generating {d}")
+    t0 = time.perf_counter()
+    (d / "entailed.nt").unlink(missing_ok=True)
+    info = generate.generate(n, d, seed)
+    log(f"{size_name(n)}: generated {info['graph_triples']} triples in {info['synthetic_files'] + 12} files "
+        f"({time.perf_counter() - t0:.1f} s)")
+    return d
+
+
+def measure_loads(d: Path, n: int, runs: int, rdflib_limit: float, rdflib_rate: float | None) -> dict:
+    out = {}
+    for engine in ("policykg", "oxigraph", "oxigraph+entail", "rdflib"):
+        k = runs
+        timeout = None
+        if engine == "rdflib":
+            if rdflib_rate is not None and n / rdflib_rate > rdflib_limit:
+                out[engine] = {"skipped": f"estimated {n / rdflib_rate:.0f} s from the smaller size (> {rdflib_limit:.0f} s)"}
+                log(f"  load {engine}: skipped ({out[engine]['skipped']})")
+                continue
+            k = 1 if (rdflib_rate is None or n / rdflib_rate > 20) else runs
+            timeout = rdflib_limit * 1.2
+        res = []
+        for _ in range(k):
+            r = run_worker(["load", "--engine", engine, "--dir", str(d)], timeout=timeout)
+            if r is None:
+                res = None
+                break
+            res.append(r)
+        if res is None:
+            out[engine] = {"skipped": f"stopped after {timeout:.0f} s"}
+            log(f"  load {engine}: stopped after {timeout:.0f} s")
+            continue
+        out[engine] = {"seconds": statistics.median(r["seconds"] for r in res),
+                       "peak_mb": statistics.median(r["peak_mb"] for r in res),
+                       "base_mb": statistics.median(r["base_mb"] for r in res),
+                       "quads": res[0]["quads"], "runs": k}
+        log(f"  load {engine}: {out[engine]['seconds']:.2f} s, peak {out[engine]['peak_mb']:.0f} MB, "
+            f"{out[engine]['quads']} quads ({k} run(s))")
+    return out
+
+
+def time_command(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def measure_cli(runs: int, queries_root: Path | None) -> dict:
+    exe = str(Path(PY).parent / "policykg")
+    queries = [(q, p) for q, p, missing in bench_queries(None) if not missing]
+    preferred = ["members-by-role", "policies-by-issuer-and-date", "label-search", "organization-links",
+                 "city-indicators", "cq-partnership-members-by-role", "cq-evidence-for-baidu-membership",
+                 "cq-beijing-vs-shanghai-ranks"]
+    by_name = {q.name: (q, p) for q, p in queries}
+    picked = [by_name[n] for n in preferred if n in by_name][:3]
+    picked += [qp for qp in queries if qp not in picked][: 3 - len(picked)]
+    commands = {'python -c "import pyoxigraph"': [PY, "-c", "import pyoxigraph"]}
+    for q, params in picked:
+        cmd = [exe, "query", q.name] + [x for k, v in params.items() for x in ("-p", k, v)]
+        commands[shlex.join(["policykg"] + cmd[1:])] = cmd
+    diagnostics = {
+        'python -c "import policykg.cli"': [PY, "-c", "import policykg.cli"],
+        'python -c "import policykg; policykg.load().store"': [PY, "-c", "import policykg; policykg.load().store"],
+        "policykg --help": [exe, "--help"],
+    }
+    allc = {**commands, **diagnostics}
+    for cmd in allc.values():  # warm-up (page cache, .pyc)
+        time_command(cmd)
+    samples = {name: [] for name in allc}
+    for _ in range(runs):
+        for name, cmd in allc.items():
+            samples[name].append(time_command(cmd))
+    out = {name: {"median": statistics.median(s), "min": min(s), "max": max(s),
+                  "diagnostic": name in diagnostics} for name, s in samples.items()}
+    for name, r in out.items():
+        log(f"  {name}: {r['median'] * 1e3:.0f} ms")
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+def machine() -> dict:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f"{kb / 2**20:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    from importlib.metadata import version
+    vers = {}
+    for pkg in ("policykg", "pyoxigraph", "rdflib"):
+        try:
+            vers[pkg] = version(pkg)
+        except Exception:  # noqa: BLE001
+            vers[pkg] = "?"
+    return {"cores": os.cpu_count(), "memory": mem, "cpu": model, "python": platform.python_version(),
+            "platform": platform.platform(), "versions": vers}
+
+
+def fmt_ms(s: float | None) -> str:
+    if s is None:
+        return "-"
+    ms = s * 1e3
+    return f"{ms:.3f}" if ms < 1 else f"{ms:.2f}" if ms < 100 else f"{ms:.0f}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report(data: dict) -> str:
+    m = data["machine"]
+    L = [SECTION, ""]
+    L.append("policykg's SPARQL path (`policykg.load` + `kg.store`, `policykg.query.prepare` + `execute`) against "
+             "raw pyoxigraph (`Store().bulk_load` of the same files, plus the same entailed types where answers "
+             "are compared) and plain rdflib (`Graph().parse`, `graph.query` with `initBindings`), on synthetic "
+             "graphs from `bench/generate.py` (the shipped graph plus a seeded synthetic bulk under the real "
+             "ontology, linked so that the canned queries' example IRIs fan out with size).")
+    L.append("")
+    L.append(f"- machine: {m['cores']} cores, {m['memory']}, {m['cpu']} ({m['platform']})")
+    L.append(f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
+    L.append(f"- date: {data['date']}")
+    L.append(f"- command: `{data['command']}` (total {data['total_seconds'] / 60:.1f} min)")
+    L.append(f"- method: loads are one fresh process per measurement (median of {data['load_runs']} runs; "
+             "peak = the process's `ru_maxrss`, interpreter and imports included; time excludes imports); "
+             f"queries are medians of {data['query_runs']} runs after a warm-up run ({data['query_runs_1m']} at 1M), "
+             "each run repeating a fast query until it has taken at least 50 ms, policykg and raw interleaved; "
+             f"rdflib queries run in a forked child stopped after {data['rdflib_timeout']:g} s. "
+             "Query parameters are each query's `example=` values and `lang` = en.")
+    L.append("")
+
+    # Targets
+    t = data["targets"]
+    L.append("### Targets")
+    L.append("")
+    L.append("| target | measured | result |")
+    L.append("| --- | --- | --- |")
+    for row in t:
+        L.append(f"| {row['target']} | {row['measured']} | {row['result']} |")
+    L.append("")
+
+    # Loads
+    L.append("### Loading")
+    L.append("")
+    L.append("| size | graph triples | quads in store | policykg load + store (s) | raw bulk_load (s) | raw + entailed types (s) "
+             "| rdflib parse (s) | policykg / raw | policykg peak (MB) | raw peak (MB) | rdflib peak (MB) |")
+    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for s in data["sizes"]:
+        ld = s["load"]
+        pk, ox_, oxe, rl = ld["policykg"], ld["oxigraph"], ld["oxigraph+entail"], ld["rdflib"]
+        rl_s = f"{rl['seconds']:.2f}" if "seconds" in rl else f"skipped: {rl['skipped']}"
+        rl_m = f"{rl['peak_mb']:.0f}" if "peak_mb" in rl else "-"
+        L.append(f"| {s['size']} | {s['graph_triples']} | {pk['quads']} | {pk['seconds']:.2f} | {ox_['seconds']:.2f} | "
+                 f"{oxe['seconds']:.2f} | {rl_s} | {pk['seconds'] / ox_['seconds']:.2f} | {pk['peak_mb']:.0f} | "
+                 f"{ox_['peak_mb']:.0f} | {rl_m} |")
+    L.append("")
+    L.append("Peak RSS of a fresh process after importing the libraries and before loading: "
+             + "; ".join(f"{s['size']}: policykg {s['load']['policykg']['base_mb']:.0f} MB, "
+                         f"pyoxigraph {s['load']['oxigraph']['base_mb']:.0f} MB"
+                         + (f", rdflib {s['load']['rdflib']['base_mb']:.0f} MB" if "base_mb" in s["load"]["rdflib"] else "")
+                         for s in data["sizes"][:1]) + ".")
+    L.append("")
+
+    # Queries
+    L.append("### Canned queries")
+    L.append("")
+    L.append("Median milliseconds per query; `rows` is the number of solutions (policykg and raw pyoxigraph "
+             "always agree, or the table says so).")
+    L.append("")
+    for s in data["sizes"]:
+        L.append(f"#### {s['size']} ({s['graph_triples']} graph triples, {s['load']['policykg']['quads']} quads in the store)")
+        L.append("")
+        L.append("| query | params | rows | policykg (ms) | raw pyoxigraph (ms) | raw binding | policykg / raw | rdflib (ms) | rdflib / policykg |")
+        L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        rd = {r["name"]: r for r in (s.get("rdflib_queries") or {}).get("queries", [])}
+        for q in s["queries"]["queries"]:
+            params = ", ".join(f"{k}={v}" for k, v in q.get("params", {}).items()) or "-"
+            if "skipped" in q:
+                L.append(f"| {q['name']} | {params} | skipped: {q['skipped']} | | | | | | |")
+                continue
+            tp, tr = q["timing"]["policykg"]["median"], q["timing"]["raw"]["median"]
+            rows = str(q["rows_policykg"]) if q["rows_policykg"] == q["rows_raw"] else \
+                f"MISMATCH {q['rows_policykg']} vs {q['rows_raw']}"
+            r = rd.get(q["name"])
+            if r is None:
+                rl, ratio = s.get("rdflib_note", "not run"), "-"
+            elif r.get("timeout"):
+                rl, ratio = f"> {data['rdflib_timeout']:g} s", f"> {data['rdflib_timeout'] / tp:.0f}"
+            elif "error" in r:
+                rl, ratio = f"error: {r['error']}", "-"
+            else:
+                rl, ratio = fmt_ms(r["median"]), f"{r['median'] / tp:.0f}"
+                if r["rows"] != q["rows_policykg"]:
+                    rl += f" ({r['rows']} rows)"
+            L.append(f"| {q['name']} | {params} | {rows} | {fmt_ms(tp)} | {fmt_ms(tr)} | {q.get('raw_binding', '-')} | {tp / tr:.2f} | {rl} | {ratio} |")
+        L.append("")
+
+    # CLI
+    L.append("### `policykg query NAME` as a whole process (shipped graph)")
+    L.append("")
+    L.append(f"Median of {data['cli_runs']} runs each, interleaved, after one warm-up run; output to /dev/null.")
+    L.append("")
+    base = data["cli"]['python -c "import pyoxigraph"']["median"]
+    L.append("| command | median (ms) | min (ms) | max (ms) | x `import pyoxigraph` |")
+    L.append("| --- | --- | --- | --- | --- |")
+    for name, r in data["cli"].items():
+        label = f"`{name}`" + (" (diagnostic)" if r["diagnostic"] else "")
+        L.append(f"| {label} | {r['median'] * 1e3:.0f} | {r['min'] * 1e3:.0f} | {r['max'] * 1e3:.0f} | {r['median'] / base:.1f} |")
+    L.append("")
+    if data.get("notes"):
+        L.append("### Notes")
+        L.append("")
+        for n in data["notes"]:
+            L.append(f"- {n}")
+        L.append("")
+    return "\n".join(L)
+
+
+def targets(data: dict) -> list[dict]:
+    out = []
+    by_size = {s["size"]: s for s in data["sizes"]}
+    s100 = by_size.get("100k")
+    if s100:
+        qs = [q for q in s100["queries"]["queries"] if "timing" in q]
+        worst = max(qs, key=lambda q: q["timing"]["policykg"]["median"] / q["timing"]["raw"]["median"])
+        w = worst["timing"]["policykg"]["median"] / worst["timing"]["raw"]["median"]
+        out.append({"target": f"every canned query through policykg within {QUERY_VS_RAW_MAX}x of raw pyoxigraph (100k)",
+                    "measured": f"worst {w:.2f}x ({worst['name']}); {sum(1 for q in qs if q['timing']['policykg']['median'] / q['timing']['raw']['median'] <= QUERY_VS_RAW_MAX)}/{len(qs)} within",
+                    "result": verdict(w <= QUERY_VS_RAW_MAX)})
+        rd = {r["name"]: r for r in (s100.get("rdflib_queries") or {}).get("queries", [])}
+        ratios = []
+        for q in qs:
+            r = rd.get(q["name"])
+            if r and "median" in r:
+                ratios.append((r["median"] / q["timing"]["policykg"]["median"], q["name"], ""))
+            elif r and r.get("timeout"):
+                ratios.append((data["rdflib_timeout"] / q["timing"]["policykg"]["median"], q["name"], ">"))
+        if ratios:
+            low = min(ratios)
+            out.append({"target": f"every canned query through policykg at least {RDFLIB_VS_QUERY_MIN:g}x faster than rdflib (100k)",
+                        "measured": f"lowest {low[2]}{low[0]:.0f}x ({low[1]}); {sum(1 for r in ratios if r[0] >= RDFLIB_VS_QUERY_MIN)}/{len(ratios)} at least {RDFLIB_VS_QUERY_MIN:g}x",
+                        "result": verdict(low[0] >= RDFLIB_VS_QUERY_MIN)})
+    big = by_size.get("1M")
+    if big:
+        pk, ox_ = big["load"]["policykg"], big["load"]["oxigraph"]
+        ratio = pk["seconds"] / ox_["seconds"]
+        out.append({"target": f"loading 1M within {LOAD_VS_RAW_MAX}x of raw pyoxigraph bulk_load",
+                    "measured": f"{pk['seconds']:.2f} s vs {ox_['seconds']:.2f} s = {ratio:.2f}x "
+                                f"(vs raw + entailed types {big['load']['oxigraph+entail']['seconds']:.2f} s: "
+                                f"{pk['seconds'] / big['load']['oxigraph+entail']['seconds']:.2f}x)",
+                    "result": verdict(ratio <= LOAD_VS_RAW_MAX)})
+        out.append({"target": f"loading 1M under {LOAD_PEAK_MB_MAX} MB peak RSS",
+                    "measured": f"{pk['peak_mb']:.0f} MB (raw pyoxigraph {ox_['peak_mb']:.0f} MB)",
+                    "result": verdict(pk["peak_mb"] < LOAD_PEAK_MB_MAX)})
+    cli = data["cli"]
+    base = cli['python -c "import pyoxigraph"']["median"]
+    worst = max((n for n, r in cli.items() if n.startswith("policykg query")), key=lambda n: cli[n]["median"])
+    ratio = cli[worst]["median"] / base
+    out.append({"target": f"`policykg query NAME` within {CLI_VS_IMPORT_MAX:g}x of `python -c \"import pyoxigraph\"`",
+                "measured": f"slowest {cli[worst]['median'] * 1e3:.0f} ms vs {base * 1e3:.0f} ms = {ratio:.1f}x (`{worst}`)",
+                "result": verdict(ratio <= CLI_VS_IMPORT_MAX)})
+    return out
+
+
+def write_results(path: Path, section: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    lines = text.splitlines()
+    start = next((i for i, l in enumerate(lines) if l.strip() == SECTION), None)
+    if start is None:
+        new = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        before, after = lines[:start], lines[end:]
+        new = "\n".join(before + section.rstrip("\n").splitlines() + ([""] + after if after else [])) + "\n"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(new, encoding="utf-8")
+    tmp.replace(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10k,100k,1M", help="comma-separated target triple counts")
+    ap.add_argument("--out-root", type=Path, default=Path("/tmp/pkg-bench"))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per query (after a warm-up)")
+    ap.add_argument("--runs-1m", type=int, default=3, help="timed runs per query at 1M triples and more")
+    ap.add_argument("--load-runs", type=int, default=3, help="load measurements (processes) per engine and size")
+    ap.add_argument("--cli-runs", type=int, default=10)
+    ap.add_argument("--rdflib-queries-max", type=parse_size, default=100_000, help="largest size to run rdflib queries at")
+    ap.add_argument("--rdflib-timeout", type=float, default=60.0, help="stop a single rdflib query after this many seconds")
+    ap.add_argument("--rdflib-load-limit", type=float, default=180.0, help="skip rdflib loading when estimated above this (s)")
+    ap.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    ap.add_argument("--no-write", action="store_true", help="print the section instead of writing RESULTS.md")
+    ap.add_argument("--queries-root", type=Path, help="(testing) a folder with queries/*.rq instead of the packaged ones")
+    # worker mode
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--engine", help=argparse.SUPPRESS)
+    ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.worker:
+        if args.worker == "load":
+            res = worker_load(args.engine, args.dir)
+        elif args.worker == "queries-ox":
+            res = worker_queries_ox(args.dir, args.runs, args.queries_root)
+        elif args.worker == "queries-rdflib":
+            res = worker_queries_rdflib(args.dir, args.runs, args.rdflib_timeout, args.queries_root)
+        else:
+            raise SystemExit(f"unknown worker {args.worker}")
+        print(json.dumps(res))
+        return
+
+    t_start = time.perf_counter()
+    command = "python bench/query_bench.py" + "".join(f" {a}" for a in sys.argv[1:])
+    sizes = sorted(parse_size(s) for s in args.sizes.split(","))
+    qr = ["--queries-root", str(args.queries_root)] if args.queries_root else []
+    data = {"machine": machine(), "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            "command": command, "load_runs": args.load_runs, "query_runs": args.runs, "query_runs_1m": args.runs_1m,
+            "rdflib_timeout": args.rdflib_timeout, "cli_runs": args.cli_runs, "sizes": [], "notes": []}
+    rdflib_rate = None
+    for n in sizes:
+        name = size_name(n)
+        d = ensure_graph(n, args.out_root, args.seed)
+        info = json.loads((d / "generated.json").read_text())
+        entry = {"size": name, "n": n, "graph_triples": info["graph_triples"], "dir": str(d)}
+        log(f"{name}: loading ({args.load_runs} process(es) per engine)")
+        entry["load"] = measure_loads(d, n, args.load_runs if n < 1_000_000 else max(1, args.load_runs - 1),
+                                      args.rdflib_load_limit, rdflib_rate)
+        if "seconds" in entry["load"]["rdflib"]:
+            rdflib_rate = n / entry["load"]["rdflib"]["seconds"]
+        elif "skipped" in entry["load"]["rdflib"]:
+            data["notes"].append(f"rdflib loading at {name} skipped: {entry['load']['rdflib']['skipped']}.")
+        runs = args.runs if n < 1_000_000 else args.runs_1m
+        log(f"{name}: canned queries, policykg vs raw pyoxigraph ({runs} runs)")
+        entry["queries"] = run_worker(["queries-ox", "--dir", str(d), "--runs", str(runs), *qr])
+        if entry["queries"]["policykg_quads"] != entry["queries"]["raw_quads"]:
+            data["notes"].append(f"{name}: the policykg store holds {entry['queries']['policykg_quads']} quads, "
+                                 f"the raw store with entailed types {entry['queries']['raw_quads']}.")
+        if n <= args.rdflib_queries_max:
+            log(f"{name}: canned queries, rdflib")
+            entry["rdflib_queries"] = run_worker(["queries-rdflib", "--dir", str(d), "--runs", str(runs),
+                                                  "--rdflib-timeout", str(args.rdflib_timeout), *qr])
+        else:
+            entry["rdflib_note"] = f"not run above {size_name(args.rdflib_queries_max)}"
+        data["sizes"].append(entry)
+    log(f"CLI: policykg query vs python -c 'import pyoxigraph' ({args.cli_runs} runs)")
+    data["cli"] = measure_cli(args.cli_runs, args.queries_root)
+    data["total_seconds"] = time.perf_counter() - t_start
+    data["targets"] = targets(data)
+    if any(q.get("raw_binding") == "bound text" for s in data["sizes"] for q in s["queries"]["queries"]):
+        err = next(q["substitutions_error"] for s in data["sizes"] for q in s["queries"]["queries"] if "substitutions_error" in q)
+        data["notes"].append("raw binding: `substitutions=` means raw pyoxigraph got the parameters through "
+                             "`store.query(..., substitutions=)`; `bound text` means Oxigraph refused them "
+                             f"(\"{err}\": substitutions= takes only projected variables, and `$lang` never is), "
+                             "so the raw path runs the query text with the parameters bound as terms, as policykg "
+                             "sends it (`PreparedQuery.bound_text`, computed once, outside the timing). `none`: no parameters.")
+    data["notes"].append("The rdflib graph for queries holds the same entailed types as the stores "
+                         "(parsed from an N-Triples file of them), so all three engines answer over the same triples.")
+    section = report(data)
+    (args.out_root / "query_bench.json").write_text(json.dumps(data, indent=1, default=str))
+    if args.no_write:
+        print(section)
+    else:
+        write_results(args.results, section)
+        log(f"wrote {args.results} (raw data: {args.out_root / 'query_bench.json'})")
+    for row in data["targets"]:
+        log(f"{row['result']}: {row['target']}: {row['measured']}")
+    log(f"total {data['total_seconds'] / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
