@@ -31,12 +31,20 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]|(?<=[a-z0-9\)][.])\s")
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     """NFKC + casefold, and for each output character the index it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    cache: dict[str, str] = {}
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        n = unicodedata.normalize("NFKC", ch).casefold() if ord(ch) > 127 else ch.lower()
+        n = cache.get(ch)
+        if n is None:
+            n = cache[ch] = unicodedata.normalize("NFKC", ch).casefold() if ord(ch) > 127 else ch.lower()
         out.append(n)
-        where.extend([i] * len(n))
+        if len(n) == 1:
+            where.append(i)
+        else:
+            where.extend([i] * len(n))
     return "".join(out), where
 
 
@@ -132,12 +140,12 @@ def find_mentions(text: str, dictionary: Dictionary) -> list[Mention]:
         found.append((start, end_index + 1, bucket))
     # Longest first, then leftmost; keep a match only if it overlaps none kept.
     found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(norm))  # 1 where a kept mention already covers the text
     mentions = []
     for s, e, bucket in found:
-        if any(s < te and ts < e for ts, te in taken):
+        if taken.find(1, s, e) != -1:
             continue
-        taken.append((s, e))
+        taken[s:e] = b"\x01" * (e - s)
         o_start, o_end = where[s], where[e - 1] + 1
         best = bucket[0]
         mentions.append(Mention(start=o_start, end=o_end, text=text[o_start:o_end], iri=best.iri, cls=best.cls,

@@ -34,13 +34,13 @@ CLASS_STYLE: dict[str, dict] = {
     "goal": {"color": "#27ae60", "shape": "diamond", "size": 9, "font": 11},
     "target": {"color": "#0e9f9a", "shape": "triangleDown", "size": 10, "font": 11},
     "direction": {"color": "#8a9a1b", "shape": "square", "size": 10, "font": 12},
-    "statement": {"color": "#d6408a", "shape": "ellipse", "size": 10, "font": 11},
-    "report": {"color": "#6d4c41", "shape": "database", "size": 10, "font": 12},
+    "statement": {"color": "#d6408a", "shape": "bubble", "size": 10, "font": 11},
+    "report": {"color": "#6d4c41", "shape": "document", "size": 10, "font": 12},
     "observation": {"color": "#2e86c1", "shape": "pentagon", "size": 8, "font": 10},
     "place": {"color": "#455a64", "shape": "cross", "size": 11, "font": 14},
     "category": {"color": "#95a5a6", "shape": "ring", "size": 7, "font": 10},
 }
-CUSTOM_SHAPES = {"pentagon", "cross", "ring"}
+CUSTOM_SHAPES = {"pentagon", "cross", "ring", "document", "bubble"}
 
 # Above this many nodes the page shortens the stabilisation run; the
 # positions vis-network starts from are seeded here (see _seed_positions).

@@ -27,7 +27,7 @@
   var EDGE_COLOR = "#9aa5ad";
   var LABEL_THRESHOLD = 6;
   var INSIDE = { box: 1, ellipse: 1, database: 1, circle: 1 };
-  var CUSTOM = { pentagon: 1, cross: 1, ring: 1 };
+  var CUSTOM = { pentagon: 1, cross: 1, ring: 1, document: 1, bubble: 1 };
 
   function $(id) { return document.getElementById(id); }
 
@@ -54,11 +54,6 @@
     return out;
   }
 
-  function hexToRgba(hex, alpha) {
-    var n = parseInt(hex.slice(1), 16);
-    return "rgba(" + ((n >> 16) & 255) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + alpha + ")";
-  }
-
   function darker(hex, f) {
     var n = parseInt(hex.slice(1), 16), r = (n >> 16) & 255, g = (n >> 8) & 255, b = n & 255;
     f = f == null ? 0.7 : f;
@@ -82,6 +77,14 @@
       ctx.lineTo(x + r, y + w); ctx.lineTo(x + w, y + w); ctx.lineTo(x + w, y + r); ctx.lineTo(x - w, y + r);
       ctx.lineTo(x - w, y + w); ctx.lineTo(x - r, y + w); ctx.lineTo(x - r, y - w); ctx.lineTo(x - w, y - w);
       ctx.closePath();
+    } else if (kind === "document") {
+      var dw = r * 0.8, fold = r * 0.45;
+      ctx.moveTo(x - dw, y - r); ctx.lineTo(x + dw - fold, y - r); ctx.lineTo(x + dw, y - r + fold);
+      ctx.lineTo(x + dw, y + r); ctx.lineTo(x - dw, y + r);
+      ctx.closePath();
+    } else if (kind === "bubble") {
+      ctx.ellipse(x, y - r * 0.15, r * 1.25, r * 0.8, 0, 0, 2 * Math.PI);
+      ctx.moveTo(x - r * 0.5, y + r * 0.45); ctx.lineTo(x - r * 0.75, y + r); ctx.lineTo(x - r * 0.05, y + r * 0.6);
     } else {
       ctx.arc(x, y, r, 0, 2 * Math.PI);
     }
@@ -178,6 +181,11 @@
         add("ellipse", { cx: 10, cy: 5, rx: 7, ry: 2.5 });
         break;
       case "pentagon": add("polygon", { points: polygonPoints(5, 8.5, -Math.PI / 2) }); break;
+      case "document": add("polygon", { points: "4,2 12,2 16,6 16,18 4,18" }); break;
+      case "bubble":
+        add("ellipse", { cx: 10, cy: 8.5, rx: 8.5, ry: 6 });
+        add("polygon", { points: "6,12 4,18 10,13.5" });
+        break;
       case "cross": add("polygon", { points: "7,2 13,2 13,7 18,7 18,13 13,13 13,18 7,18 7,13 2,13 2,7 7,7" }); break;
       case "ring": s = add("circle", { cx: 10, cy: 10, r: 6, fill: "none", stroke: color }); s.setAttribute("stroke-width", "3.5"); break;
       default: add("circle", { cx: 10, cy: 10, r: 7 });
@@ -251,6 +259,10 @@
       item.widthConstraint = { maximum: 170 };
     }
     if (custom) item.ctxRenderer = makeRenderer(c.shape, this);
+    var degree = this.adjacency[n.id] ? this.adjacency[n.id].size : 0;
+    if (degree === 0) item.physics = false;
+    // Hubs repel more, so their neighbours spread around them instead of piling up.
+    if (this.massByDegree) item.mass = 1 + Math.min(degree, 40) / this.massByDegree;
     return item;
   };
 
@@ -306,6 +318,13 @@
         stabilization: { enabled: true, iterations: (data.layout && data.layout.iterations) || 200, updateInterval: 50, fit: true }
       }
     };
+    var layout = data.layout || {};
+    if (layout.barnesHut) Object.assign(options.physics.barnesHut, layout.barnesHut);
+    if (layout.physics) Object.assign(options.physics, layout.physics);
+    if (layout.massByDegree && !this.massByDegree) {
+      this.massByDegree = layout.massByDegree;
+      this.nodes.update(data.nodes.map(function (n) { return { id: n.id, mass: 1 + Math.min(self.adjacency[n.id].size, 40) / layout.massByDegree }; }));
+    }
     this.network = new vis.Network(this.container, { nodes: this.nodes, edges: this.edges }, options);
     window.__network = this.network;
     window.__nodes = this.nodes;
@@ -329,6 +348,7 @@
     if (this.isStable) return;
     this.isStable = true;
     this.network.setOptions({ physics: false });
+    this.parkIsolated();
     var freeze = $("pk-freeze");
     if (freeze) freeze.checked = true;
     window.__networkStable = Date.now() - window.__navStart;
@@ -337,6 +357,35 @@
     if (box) box.hidden = true;
     this.network.fit({ animation: false });
     if (this.data.focus && this.byId[this.data.focus]) this.focusNode(this.data.focus);
+  };
+
+  // Nodes without links take no part in the layout; they are parked in rows
+  // under the connected part instead of drifting to the edge of the view.
+  View.prototype.parkIsolated = function () {
+    var self = this, lonely = [], linked = [];
+    this.data.nodes.forEach(function (n) { (self.adjacency[n.id].size ? linked : lonely).push(n.id); });
+    if (!lonely.length) return;
+    var pos = this.network.getPositions(linked);
+    var minX = Infinity, maxX = -Infinity, maxY = -Infinity;
+    linked.forEach(function (id) {
+      var p = pos[id];
+      if (p.x < minX) minX = p.x;
+      if (p.x > maxX) maxX = p.x;
+      if (p.y > maxY) maxY = p.y;
+    });
+    if (!linked.length) { minX = 0; maxX = 600; maxY = 0; }
+    var gapX = 90, gapY = 55;
+    var cols = Math.max(4, Math.floor((maxX - minX) / gapX) + 1);
+    var rank = {};
+    this.data.classes.forEach(function (c, i) { rank[c.key] = i; });
+    lonely.sort(function (a, b) {
+      return rank[self.byId[a].cls] - rank[self.byId[b].cls] || self.byId[a].label.localeCompare(self.byId[b].label);
+    });
+    var width = (Math.min(cols, lonely.length) - 1) * gapX;
+    var left = (minX + maxX) / 2 - width / 2;
+    lonely.forEach(function (id, i) {
+      self.network.moveNode(id, left + (i % cols) * gapX, maxY + 90 + Math.floor(i / cols) * gapY);
+    });
   };
 
   // ---- highlighting
