@@ -1,5 +1,5 @@
 # The two commands of the README's Quick start:
-#   make run    set everything up, then validate the shipped graph and show what it holds
+#   make run    set everything up, validate the shipped graph, then serve it at http://127.0.0.1:8000/
 #   make test   set everything up, then run the whole test suite
 # Both work on a fresh Debian machine with Python 3.11 and nothing else.
 
@@ -29,9 +29,12 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fontconfig; \
 	fi
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: setup
 	$(BIN)/policykg validate
-	$(BIN)/policykg stats
+	$(BIN)/policykg serve --host $(HOST) --port $(PORT)
 
 test: setup-test
 	$(BIN)/python -m pytest

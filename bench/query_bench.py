@@ -174,24 +174,30 @@ def bench_queries(queries_root: Path | None):
 
 
 def timed_runs(fns: dict, runs: int, min_batch: float = 0.05) -> dict:
-    """Median seconds per call of each fn: a warm-up call, then `runs` batches (interleaved)."""
+    """Median seconds per call of each fn over `runs` runs, after a warm-up call of each.
+
+    A run calls the fns alternately (a, b, a, b, ...) until it has taken about `min_batch`
+    seconds, timing each call, so that load from other processes hits them alike.
+    """
     warm = {}
     for name, fn in fns.items():
         t0 = time.perf_counter()
         fn()
         warm[name] = time.perf_counter() - t0
-    number = {name: max(1, min(2000, math.ceil(min_batch / max(w, 1e-7)))) for name, w in warm.items()}
+    number = max(1, min(2000, math.ceil(min_batch / max(sum(warm.values()), 1e-7))))
     samples = {name: [] for name in fns}
-    names = list(fns)
+    items = list(fns.items())
     for i in range(runs):
-        for name in (names if i % 2 == 0 else names[::-1]):
-            fn, n = fns[name], number[name]
-            t0 = time.perf_counter()
-            for _ in range(n):
+        total = dict.fromkeys(fns, 0.0)
+        for k in range(number):
+            for name, fn in (items if (i + k) % 2 == 0 else items[::-1]):
+                t0 = time.perf_counter()
                 fn()
-            samples[name].append((time.perf_counter() - t0) / n)
+                total[name] += time.perf_counter() - t0
+        for name in fns:
+            samples[name].append(total[name] / number)
     return {name: {"median": statistics.median(s), "min": min(s), "max": max(s), "warm": warm[name],
-                   "number": number[name], "runs": runs} for name, s in samples.items()}
+                   "number": number, "runs": runs} for name, s in samples.items()}
 
 
 def worker_queries_ox(data_dir: Path, runs: int, queries_root: Path | None) -> dict:
@@ -397,34 +403,39 @@ def ensure_graph(n: int, out_root: Path, seed: int) -> Path:
 
 
 def measure_loads(d: Path, n: int, runs: int, rdflib_limit: float, rdflib_rate: float | None) -> dict:
-    out = {}
-    for engine in ("policykg", "oxigraph", "oxigraph+entail", "rdflib"):
-        k = runs
-        timeout = None
-        if engine == "rdflib":
-            if rdflib_rate is not None and n / rdflib_rate > rdflib_limit:
-                out[engine] = {"skipped": f"estimated {n / rdflib_rate:.0f} s from the smaller size (> {rdflib_limit:.0f} s)"}
-                log(f"  load {engine}: skipped ({out[engine]['skipped']})")
-                continue
-            k = 1 if (rdflib_rate is None or n / rdflib_rate > 20) else runs
-            timeout = rdflib_limit * 1.2
-        res = []
+    """policykg and the two raw-pyoxigraph variants interleaved round-robin (so that load from other
+    processes hits all three alike), then rdflib."""
+    out: dict = {}
+    engines = ["policykg", "oxigraph", "oxigraph+entail"]
+    res: dict = {e: [] for e in engines}
+    for _ in range(runs):
+        for e in engines:
+            res[e].append(run_worker(["load", "--engine", e, "--dir", str(d)]))
+    if rdflib_rate is not None and n / rdflib_rate > rdflib_limit:
+        out["rdflib"] = {"skipped": f"estimated {n / rdflib_rate:.0f} s from the smaller size (> {rdflib_limit:.0f} s)"}
+    else:
+        k = 1 if (rdflib_rate is None or n / rdflib_rate > 20) else runs
+        timeout = rdflib_limit * 1.2
+        res["rdflib"] = []
         for _ in range(k):
-            r = run_worker(["load", "--engine", engine, "--dir", str(d)], timeout=timeout)
+            r = run_worker(["load", "--engine", "rdflib", "--dir", str(d)], timeout=timeout)
             if r is None:
-                res = None
+                out["rdflib"] = {"skipped": f"stopped after {timeout:.0f} s"}
                 break
-            res.append(r)
-        if res is None:
-            out[engine] = {"skipped": f"stopped after {timeout:.0f} s"}
-            log(f"  load {engine}: stopped after {timeout:.0f} s")
+            res["rdflib"].append(r)
+    for e, rs in res.items():
+        if e in out or not rs:
             continue
-        out[engine] = {"seconds": statistics.median(r["seconds"] for r in res),
-                       "peak_mb": statistics.median(r["peak_mb"] for r in res),
-                       "base_mb": statistics.median(r["base_mb"] for r in res),
-                       "quads": res[0]["quads"], "runs": k}
-        log(f"  load {engine}: {out[engine]['seconds']:.2f} s, peak {out[engine]['peak_mb']:.0f} MB, "
-            f"{out[engine]['quads']} quads ({k} run(s))")
+        out[e] = {"seconds": statistics.median(r["seconds"] for r in rs), "min_seconds": min(r["seconds"] for r in rs),
+                  "peak_mb": statistics.median(r["peak_mb"] for r in rs), "max_peak_mb": max(r["peak_mb"] for r in rs),
+                  "base_mb": statistics.median(r["base_mb"] for r in rs), "quads": rs[0]["quads"], "runs": len(rs)}
+    for e in engines + ["rdflib"]:
+        r = out[e]
+        if "skipped" in r:
+            log(f"  load {e}: skipped ({r['skipped']})")
+        else:
+            log(f"  load {e}: median {r['seconds']:.2f} s (min {r['min_seconds']:.2f}), peak {r['peak_mb']:.0f} MB, "
+                f"{r['quads']} quads ({r['runs']} run(s))")
     return out
 
 
@@ -531,7 +542,7 @@ def report(data: dict) -> str:
     L.append(f"- method: loads are one fresh process per measurement (median of {data['load_runs']} runs; "
              "peak = the process's `ru_maxrss`, interpreter and imports included; time excludes imports); "
              f"queries are medians of {data['query_runs']} runs after a warm-up run ({data['query_runs_1m']} at 1M), "
-             "each run repeating a fast query until it has taken at least 50 ms, policykg and raw interleaved; "
+             "each run calling policykg and raw alternately, one call each in turn, until the run has taken at least 50 ms; "
              f"rdflib queries run in a forked child stopped after {data['rdflib_timeout']:g} s. "
              "Query parameters are each query's `example=` values and `lang` = en.")
     L.append("")
@@ -557,11 +568,15 @@ def report(data: dict) -> str:
         pk, ox_, oxe, rl = ld["policykg"], ld["oxigraph"], ld["oxigraph+entail"], ld["rdflib"]
         rl_s = f"{rl['seconds']:.2f}" if "seconds" in rl else f"skipped: {rl['skipped']}"
         rl_m = f"{rl['peak_mb']:.0f}" if "peak_mb" in rl else "-"
-        L.append(f"| {s['size']} | {s['graph_triples']} | {pk['quads']} | {pk['seconds']:.2f} | {ox_['seconds']:.2f} | "
-                 f"{oxe['seconds']:.2f} | {rl_s} | {pk['seconds'] / ox_['seconds']:.2f} | {pk['peak_mb']:.0f} | "
+        L.append(f"| {s['size']} | {s['graph_triples']} | {pk['quads']} | {pk['seconds']:.2f} ({pk['min_seconds']:.2f}) | "
+                 f"{ox_['seconds']:.2f} ({ox_['min_seconds']:.2f}) | {oxe['seconds']:.2f} ({oxe['min_seconds']:.2f}) | {rl_s} | "
+                 f"{pk['seconds'] / ox_['seconds']:.2f} ({pk['min_seconds'] / ox_['min_seconds']:.2f}) | {pk['peak_mb']:.0f} | "
                  f"{ox_['peak_mb']:.0f} | {rl_m} |")
     L.append("")
-    L.append("Peak RSS of a fresh process after importing the libraries and before loading: "
+    L.append("Times are medians, with the minimum in brackets; policykg / raw compares medians (minimums).")
+    L.append("")
+    L.append("Resident memory of a fresh process after importing the libraries, before loading (the floor "
+             "under the peaks above): "
              + "; ".join(f"{s['size']}: policykg {s['load']['policykg']['base_mb']:.0f} MB, "
                          f"pyoxigraph {s['load']['oxigraph']['base_mb']:.0f} MB"
                          + (f", rdflib {s['load']['rdflib']['base_mb']:.0f} MB" if "base_mb" in s["load"]["rdflib"] else "")
@@ -654,12 +669,13 @@ def targets(data: dict) -> list[dict]:
         pk, ox_ = big["load"]["policykg"], big["load"]["oxigraph"]
         ratio = pk["seconds"] / ox_["seconds"]
         out.append({"target": f"loading 1M within {LOAD_VS_RAW_MAX}x of raw pyoxigraph bulk_load",
-                    "measured": f"{pk['seconds']:.2f} s vs {ox_['seconds']:.2f} s = {ratio:.2f}x "
+                    "measured": f"median {pk['seconds']:.2f} s vs {ox_['seconds']:.2f} s = {ratio:.2f}x "
+                                f"(minimums {pk['min_seconds'] / ox_['min_seconds']:.2f}x) "
                                 f"(vs raw + entailed types {big['load']['oxigraph+entail']['seconds']:.2f} s: "
                                 f"{pk['seconds'] / big['load']['oxigraph+entail']['seconds']:.2f}x)",
                     "result": verdict(ratio <= LOAD_VS_RAW_MAX)})
         out.append({"target": f"loading 1M under {LOAD_PEAK_MB_MAX} MB peak RSS",
-                    "measured": f"{pk['peak_mb']:.0f} MB (raw pyoxigraph {ox_['peak_mb']:.0f} MB)",
+                    "measured": f"{pk['peak_mb']:.0f} MB median, {pk['max_peak_mb']:.0f} MB max (raw pyoxigraph {ox_['peak_mb']:.0f} MB)",
                     "result": verdict(pk["peak_mb"] < LOAD_PEAK_MB_MAX)})
     cli = data["cli"]
     base = cli['python -c "import pyoxigraph"']["median"]
@@ -701,6 +717,7 @@ def main() -> None:
     ap.add_argument("--rdflib-load-limit", type=float, default=180.0, help="skip rdflib loading when estimated above this (s)")
     ap.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--no-write", action="store_true", help="print the section instead of writing RESULTS.md")
+    ap.add_argument("--from-json", type=Path, help="only re-render the section from a previous run's query_bench.json")
     ap.add_argument("--queries-root", type=Path, help="(testing) a folder with queries/*.rq instead of the packaged ones")
     # worker mode
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -718,6 +735,13 @@ def main() -> None:
         else:
             raise SystemExit(f"unknown worker {args.worker}")
         print(json.dumps(res))
+        return
+
+    if args.from_json:
+        data = json.loads(args.from_json.read_text())
+        data["targets"] = targets(data)
+        section = report(data)
+        print(section) if args.no_write else write_results(args.results, section)
         return
 
     t_start = time.perf_counter()
@@ -741,8 +765,7 @@ def main() -> None:
         info = json.loads((d / "generated.json").read_text())
         entry = {"size": name, "n": n, "graph_triples": info["graph_triples"], "dir": str(d)}
         log(f"{name}: loading ({args.load_runs} process(es) per engine)")
-        entry["load"] = measure_loads(d, n, args.load_runs if n < 1_000_000 else max(1, args.load_runs - 1),
-                                      args.rdflib_load_limit, rdflib_rate)
+        entry["load"] = measure_loads(d, n, args.load_runs, args.rdflib_load_limit, rdflib_rate)
         if "seconds" in entry["load"]["rdflib"]:
             rdflib_rate = n / entry["load"]["rdflib"]["seconds"]
         elif "skipped" in entry["load"]["rdflib"]:

@@ -85,3 +85,13 @@ def test_every_shipped_query_has_a_valid_header():
     assert len([q for q in queries if q.name.startswith("cq-")]) >= 15
     for q in queries:
         assert q.title and q.description
+
+
+@pytest.mark.parametrize("query", canned_queries(), ids=lambda q: q.name)
+def test_every_shipped_query_declares_its_own_prefixes_and_runs_in_any_tool(query):
+    # Run with no predeclared prefixes on an empty store (shipped queries hold
+    # no SERVICE, so nothing leaves the process).
+    from policykg.query import prepare
+    prepared = prepare(canned=query, params={p.name: p.example for p in query.params})
+    pyox_store = ox.Store()
+    pyox_store.query(prepared.bound_text)

@@ -8,7 +8,7 @@
  *
  * Every string from the graph reaches the DOM only as text: textContent,
  * setAttribute, option.text, or vis-network's plain-text labels and string
- * tooltips (which vis-network 9 sets with innerText). Never innerHTML.
+ * tooltips (which vis-network 9 sets as text). Never as markup.
  *
  * For tests and benchmarks: window.__network, window.__nodes, window.__edges,
  * window.__networkStable (ms from navigation start to the end of the layout)
@@ -23,9 +23,8 @@
   var FONT_JA = '"Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", system-ui, sans-serif';
   var FONT_ZH = '"Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans", "DejaVu Sans", system-ui, sans-serif';
   var DIM_NODE = { background: "#eceff1", border: "#d9dee2" };
-  var DIM_TEXT = "#c3c9ce";
   var EDGE_COLOR = "#9aa5ad";
-  var LABEL_THRESHOLD = 6;
+  var LABEL_THRESHOLD = 7;
   var INSIDE = { box: 1, ellipse: 1, database: 1, circle: 1 };
   var CUSTOM = { pentagon: 1, cross: 1, ring: 1, document: 1, bubble: 1 };
 
@@ -119,11 +118,11 @@
         },
         drawExternalLabel: function () {
           var label = args.label;
-          if (!label) return;
+          if (!label || dimmed) return;
           var t = ctx.getTransform ? ctx.getTransform() : { a: 1 };
           var scale = t.a / (window.devicePixelRatio || 1);
           var size = meta.fontSize || 12;
-          if (size * scale < LABEL_THRESHOLD && !selected) return;
+          if (size * scale < LABEL_THRESHOLD - 1 && !selected) return;
           ctx.font = (selected ? "bold " : "") + size + "px " + view.font;
           ctx.textAlign = "center";
           ctx.textBaseline = "top";
@@ -131,7 +130,7 @@
           ctx.strokeStyle = "#ffffff";
           ctx.lineJoin = "round";
           ctx.strokeText(label, x, y + r + 3);
-          ctx.fillStyle = dimmed ? DIM_TEXT : "#263238";
+          ctx.fillStyle = "#263238";
           ctx.fillText(label, x, y + r + 3);
         },
         nodeDimensions: { width: 2 * r, height: 2 * r }
@@ -251,8 +250,8 @@
       borderWidth: 1.5,
       borderWidthSelected: 3,
       font: inside
-        ? { size: c.font, color: dim ? "#ffffff" : "#ffffff", face: this.font, strokeWidth: 0 }
-        : { size: c.font, color: dim ? DIM_TEXT : "#263238", face: this.font, strokeWidth: 3, strokeColor: "#ffffff" }
+        ? { size: c.font, color: dim ? DIM_NODE.background : "#ffffff", face: this.font, strokeWidth: 0 }
+        : { size: c.font, color: dim ? "rgba(0,0,0,0)" : "#263238", face: this.font, strokeWidth: dim ? 0 : 3, strokeColor: "#ffffff" }
     };
     if (inside) {
       item.margin = 6;
@@ -262,7 +261,7 @@
     var degree = this.adjacency[n.id] ? this.adjacency[n.id].size : 0;
     if (degree === 0) item.physics = false;
     // Hubs repel more, so their neighbours spread around them instead of piling up.
-    if (this.massByDegree) item.mass = 1 + Math.min(degree, 40) / this.massByDegree;
+    item.mass = 1 + Math.min(degree, 40) / 4;
     return item;
   };
 
@@ -276,7 +275,7 @@
       width: member ? 2.5 : post ? 2 : 1,
       dashes: post,
       color: { color: dim ? "#edf0f2" : base, highlight: "#263238", hover: base, inherit: false },
-      font: { size: member ? 11 : 9, color: dim ? "rgba(0,0,0,0)" : (member ? "#8a520a" : "#55636d"), face: this.font,
+      font: { size: member ? 12 : 10, color: dim ? "rgba(0,0,0,0)" : (member ? "#8a520a" : "#55636d"), face: this.font,
               strokeWidth: dim ? 0 : 3, strokeColor: "#ffffff", align: "horizontal" }
     };
   };
@@ -300,7 +299,7 @@
         arrows: { to: { enabled: true, scaleFactor: 0.45 } },
         selectionWidth: 1.5,
         hoverWidth: 0.5,
-        scaling: { label: { drawThreshold: 7 } }
+        scaling: { label: { drawThreshold: 9 } }
       },
       interaction: {
         hover: !large, tooltipDelay: 200, hideEdgesOnDrag: large, hideEdgesOnZoom: large,
@@ -311,8 +310,8 @@
         enabled: true,
         solver: "barnesHut",
         barnesHut: {
-          gravitationalConstant: -3500, centralGravity: 0.25, springLength: 120,
-          springConstant: 0.035, damping: 0.3, avoidOverlap: 0.15
+          gravitationalConstant: -2000, centralGravity: 0.4, springLength: 80,
+          springConstant: 0.035, damping: 0.3, avoidOverlap: 0.5
         },
         maxVelocity: 60, minVelocity: 1, timestep: 0.5,
         stabilization: { enabled: true, iterations: (data.layout && data.layout.iterations) || 200, updateInterval: 50, fit: true }
@@ -321,10 +320,7 @@
     var layout = data.layout || {};
     if (layout.barnesHut) Object.assign(options.physics.barnesHut, layout.barnesHut);
     if (layout.physics) Object.assign(options.physics, layout.physics);
-    if (layout.massByDegree && !this.massByDegree) {
-      this.massByDegree = layout.massByDegree;
-      this.nodes.update(data.nodes.map(function (n) { return { id: n.id, mass: 1 + Math.min(self.adjacency[n.id].size, 40) / layout.massByDegree }; }));
-    }
+
     this.network = new vis.Network(this.container, { nodes: this.nodes, edges: this.edges }, options);
     window.__network = this.network;
     window.__nodes = this.nodes;
@@ -435,10 +431,13 @@
     this.ensureVisible(id);
     this.network.selectNodes([id], true);
     this.highlightNode(id);
-    if (move) {
-      this.network.focus(id, { scale: Math.max(this.network.getScale(), 1.1), animation: false });
-    }
     this.showNode(n);
+    if (move) {
+      // centre the node in the part of the canvas the panel leaves free
+      var panel = $("pk-panel");
+      var offset = panel && !panel.hidden ? -panel.offsetWidth / 2 : 0;
+      this.network.focus(id, { scale: Math.max(this.network.getScale(), 1.0), offset: { x: offset, y: 0 }, animation: false });
+    }
     document.body.dataset.selected = n.id;
   };
 

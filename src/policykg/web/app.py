@@ -51,7 +51,7 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
         Route("/entity", pages.entity_by_iri),
         Route("/ontology", pages.ontology),
         Route("/network", pages.network),
-        Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
+        Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
         Mount("/assets", app=StaticFiles(directory=str(ASSETS)), name="assets"),
     ]
     if NETWORK_STATIC.is_dir():

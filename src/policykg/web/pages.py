@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import PolicyKGError
 from ..namespaces import PK, PKD, PREFIXES, shorten
-from .entities import LANG_ORDER, LabelIndex, describe, entity_path, entity_triples, exists
+from .entities import LANG_ORDER, LabelIndex, normalise, describe, entity_path, entity_triples, exists
 from .sparql_protocol import GRAPH_TYPES, error_status, parse_accept
 from .workers import Job
 
@@ -131,7 +131,7 @@ async def search(request: Request):
     lang = _lang(request)
     q = request.query_params.get("q", "").strip()
     hits = site.labels.search(q) if q else []
-    exact = [h for h in hits if h[1].casefold() == q.casefold()]
+    exact = [h for h in hits if normalise(h[1]) == normalise(q)]
     if len({h[0] for h in exact}) == 1 and request.query_params.get("list") != "1":
         return RedirectResponse(entity_path(exact[0][0]), status_code=303)
     results = [{"iri": iri, "href": entity_path(iri), "label": site.labels.best(iri, lang), "matched": label,
@@ -187,7 +187,8 @@ async def adhoc_query(request: Request):
 
         try:
             precheck(text)
-            job = Job(text=text, allowed_graphs=request.app.state.held_graphs)
+            job = Job(text=text, allowed_graphs=request.app.state.held_graphs,
+                      base_iri=str(request.url_for("sparql")))
             result = await run_in_threadpool(site.run_table, job, lang)
             fmts = ("turtle", "nt") if result["form"] == "GRAPH" else ("csv", "json")
             links = {fmt: "/sparql?" + urlencode({"query": text, "format": fmt}) for fmt in fmts}

@@ -224,13 +224,18 @@ def service_description(endpoint: str, held: frozenset[str]) -> str:
 """
 
 
+def endpoint_url(request: Request) -> str:
+    """This endpoint's URL: the service description's sd:endpoint and the queries' base IRI."""
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
+
+
 async def sparql_endpoint(request: Request) -> Response:
     state = request.app.state
     try:
         query, default_graphs, named_graphs = await read_operation(request)
         if query is None:
             if request.method == "GET":
-                text = service_description(str(request.url.replace(query="")), state.held_graphs)
+                text = service_description(endpoint_url(request), state.held_graphs)
                 return Response(text, media_type="text/turtle; charset=utf-8")
             raise ProtocolError(400, "no query given")
         values = parse_qs(request.url.query)
@@ -242,7 +247,7 @@ async def sparql_endpoint(request: Request) -> Response:
             raise ProtocolError(400, str(e)) from None
         job = Job(text=query, select_format=select_fmt, graph_format=graph_fmt,
                   default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-                  allowed_graphs=state.held_graphs)
+                  allowed_graphs=state.held_graphs, base_iri=endpoint_url(request))
         try:
             form, fmt, data = await run_in_threadpool(state.pool.run, job, state.query_timeout)
         except PolicyKGError as e:

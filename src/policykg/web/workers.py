@@ -64,6 +64,7 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     checked: bool = False  # a shipped canned query: skip the safety walk
     allowed_graphs: frozenset = field(default_factory=frozenset)
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
 
 
 # ---------------------------------------------------------------- worker side
@@ -87,7 +88,7 @@ def _evaluate(store, job: Job, verdicts: collections.OrderedDict) -> tuple:
                 verdicts.popitem(last=False)
         else:
             verdicts.move_to_end(key)
-    kwargs = {}
+    kwargs = {"base_iri": job.base_iri} if job.base_iri else {}
     if job.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs:
