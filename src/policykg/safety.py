@@ -9,6 +9,8 @@ few thousand nested groups, and pyparsing recurses just as deeply.
 
 from __future__ import annotations
 
+import re
+
 from .errors import PolicyKGError
 
 MAX_QUERY_CHARS = 100_000
@@ -76,6 +78,65 @@ def _position(e, text: str, skip_lines: int = 0) -> str:
     return f"line {line}, column {col}: {getattr(e, 'msg', e)}\n  {source_line}\n  {' ' * max(0, (col or 1) - 1)}^"
 
 
+def _parse_tree(text: str, skip: int):
+    """rdflib's parse tree of a query; syntax errors carry line and column."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        return parseQuery(text)
+    except ParseException as query_error:
+        try:
+            parseUpdate(text)
+        except (ParseException, Exception):
+            raise QuerySyntaxError("query syntax error at " + _position(query_error, text, skip)) from None
+        raise UpdateRefusedError("updates are refused: policykg serves its graph read-only "
+                                 "(use 'policykg update FILE' on a Turtle file of your own)") from None
+    except RecursionError:
+        raise UnsafeQueryError("query nested too deeply for the parser") from None
+
+
+def _oxigraph_syntax(text: str, skip: int, base_iri: str | None = None) -> None:
+    """Oxigraph's own parser, on an empty store, results never consumed.
+
+    rdflib's grammar lets through some errors the SPARQL spec forbids
+    (variable scoping in BIND and SELECT, VALUES arity, bad escapes); the
+    engine that will run the query is the final judge. Called only after
+    the walk has refused SERVICE, so nothing here can reach out; the store is
+    empty and the lazy solutions are dropped unread.
+    """
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(text, base_iri=base_iri)
+    except SyntaxError as e:
+        message = str(e)
+        m = re.search(r"(\d+):(\d+)", message)
+        if m and skip:
+            message = message.replace(m.group(0), f"{int(m.group(1)) - skip}:{m.group(2)}", 1)
+        raise QuerySyntaxError(f"query syntax error: {message}") from None
+    except (OSError, RuntimeError):
+        pass  # an evaluation error on an empty store is not a syntax error
+
+
+def check_syntax(text: str, *, preamble: str = "", base_iri: str | None = None) -> None:
+    """Only whether ``text`` is a syntactically valid SPARQL query (or update).
+
+    Both parsers must accept it. A query holding SERVICE is judged by rdflib's
+    parser alone, since Oxigraph's is reached only through its engine.
+    ``base_iri`` resolves relative IRIs (without one they are an error).
+    """
+    precheck(text)
+    skip = preamble.count("\n")
+    full = preamble + text
+    try:
+        tree = _parse_tree(full, skip)
+    except UpdateRefusedError:
+        return
+    if not any(node.name == "ServiceGraphPattern" for node in _names(tree)):
+        _oxigraph_syntax(full, skip, base_iri)
+
+
 def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset()) -> None:
     """Parse ``text`` as a SPARQL query and refuse what must not run.
 
@@ -90,20 +151,7 @@ def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset()) ->
     precheck(text)
     skip = preamble.count("\n")
     text = preamble + text
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    try:
-        tree = parseQuery(text)
-    except ParseException as query_error:
-        try:
-            parseUpdate(text)
-        except (ParseException, Exception):
-            raise QuerySyntaxError("query syntax error at " + _position(query_error, text, skip)) from None
-        raise UpdateRefusedError("updates are refused: policykg serves its graph read-only "
-                               "(use 'policykg update FILE' on a Turtle file of your own)") from None
-    except RecursionError:
-        raise UnsafeQueryError("query nested too deeply for the parser") from None
+    tree = _parse_tree(text, skip)
     for node in _names(tree):
         if node.name == "ServiceGraphPattern":
             raise UnsafeQueryError(f"SERVICE <{node.get('term')}> is refused: "
@@ -116,6 +164,7 @@ def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset()) ->
             kind = "FROM NAMED" if named else "FROM"
             raise UnsafeQueryError(f"{kind} <{iri}> is refused: the embedded store has no such graph "
                                    "and policykg never fetches one")
+    _oxigraph_syntax(text, skip)
 
 
 def check_update(text: str) -> None:
