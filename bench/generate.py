@@ -547,6 +547,16 @@ class Generator:
         self.make_observations()
 
 
+def inputs_digest(repo: Path | None = None) -> str:
+    """SHA-256 of the shipped graph and vocabulary files the output is built from."""
+    import hashlib
+    repo = repo or Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for f in sorted((repo / "graph").glob("*.ttl")) + sorted((repo / "ontology" / "vocab").glob("*.ttl")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def generate(target: int, out: Path, seed: int = 1, repo: Path | None = None) -> dict:
     repo = repo or Path(__file__).resolve().parent.parent
     shipped_dir, vocab_dir = repo / "graph", repo / "ontology" / "vocab"
@@ -564,7 +574,8 @@ def generate(target: int, out: Path, seed: int = 1, repo: Path | None = None) ->
     w.close()
     info = {"generator_version": GENERATOR_VERSION, "target_triples": target, "seed": seed,
             "shipped_triples": len(set(shipped)), "synthetic_triples": w.count,
-            "graph_triples": len(set(shipped)) + w.count, "synthetic_files": w.files}
+            "graph_triples": len(set(shipped)) + w.count, "synthetic_files": w.files,
+            "inputs_sha256": inputs_digest(repo)}
     (out / "generated.json").write_text(json.dumps(info, indent=1) + "\n")
     return info
 

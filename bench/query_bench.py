@@ -390,10 +390,11 @@ def ensure_graph(n: int, out_root: Path, seed: int) -> Path:
     if info_file.exists():
         info = json.loads(info_file.read_text())
         if (info.get("generator_version") == generate.GENERATOR_VERSION and info.get("target_triples") == n
-                and info.get("seed") == seed and (d / "graph").is_dir()):
+                and info.get("seed") == seed and (d / "graph").is_dir()
+                and info.get("inputs_sha256") == generate.inputs_digest()):
             log(f"{size_name(n)}: reusing {d} ({info['graph_triples']} graph triples)")
             return d
-    log(f"{size_name(n)}: generating {d}")
+    log(f"{size_name(n)}: generating {d} (none there, or the shipped graph or vocabularies changed)")
     t0 = time.perf_counter()
     (d / "entailed.nt").unlink(missing_ok=True)
     info = generate.generate(n, d, seed)

@@ -153,3 +153,10 @@ def test_fmt_rewrites_a_file_into_canonical_form_keeping_its_header(runner, data
     assert runner.invoke(cli, ["fmt", "--check", "--data-dir", str(data_copy)]).exit_code == 1
     assert runner.invoke(cli, ["fmt", "--data-dir", str(data_copy)]).exit_code == 0
     assert path.read_text(encoding="utf-8") == original
+
+
+def test_every_command_is_documented_in_the_readme():
+    from support import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in cli.commands if f"policykg {name}" not in readme]
+    assert missing == []

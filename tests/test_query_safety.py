@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import threading
 import time
 
 import pytest
@@ -15,34 +13,7 @@ from policykg.query import EvaluationFailed, QueryTimeout, run_isolated
 from policykg.queries import canned_queries
 from policykg.safety import MAX_NESTING, QuerySyntaxError, UnsafeQueryError, check_query
 
-
-class Listener:
-    """A loopback TCP listener that records every connection it gets."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                pass
-
-    def close(self):
-        self._stop = True
-        self._thread.join()
-        self.sock.close()
+from support import Listener
 
 
 @pytest.fixture

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -20,49 +17,9 @@ import pytest
 from policykg.query import prepare
 from policykg.queries import canned_queries
 
-POLICYKG = str(Path(sys.executable).with_name("policykg"))
+from support import POLICYKG, get, start_server, stop_server
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def start_server(*args: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([POLICYKG, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"policykg serve exited: {proc.stdout.read().decode(errors='replace')}")
-        try:
-            if get(base + "/sparql?query=ASK%7B%7D", timeout=2)[0] == 200:
-                return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("policykg serve did not start within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture(scope="module")

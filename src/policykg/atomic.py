@@ -17,7 +17,10 @@ def write_atomic(path: Path | str, data: str | bytes, *, encoding: str = "utf-8"
 
     path = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    except OSError as e:  # a missing or read-only folder: name the target, not the temp file
+        raise OSError(e.errno, e.strerror, str(path)) from e
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
@@ -30,10 +33,14 @@ def write_atomic(path: Path | str, data: str | bytes, *, encoding: str = "utf-8"
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError) and e.errno is not None:
+            # Name the file the user asked for, not our temp file (or nothing,
+            # as a failed write() or fsync() does): "out.nt: File too large".
+            raise OSError(e.errno, e.strerror, str(path)) from e
         raise
     return path

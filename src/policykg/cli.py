@@ -17,6 +17,8 @@ DATA_DIR = click.option(
 
 
 def _fail(e: Exception):
+    if isinstance(e, OSError) and e.filename and e.strerror:
+        raise click.ClickException(f"{e.filename}: {e.strerror}") from None  # "out.nt: File too large"
     raise click.ClickException(str(e)) from None
 
 
@@ -24,6 +26,16 @@ def _fail(e: Exception):
 @click.version_option(__version__, prog_name="policykg")
 def cli():
     """policykg: a knowledge graph of public policies and the actors around them."""
+    import signal
+
+    # Past a file-size limit (RLIMIT_FSIZE) write() should fail with EFBIG, which
+    # becomes a one-line error, rather than SIGXFSZ killing the process. CPython
+    # already ignores SIGXFSZ at start-up; this keeps it so whoever runs us.
+    if hasattr(signal, "SIGXFSZ"):
+        try:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        except ValueError:  # not the main thread (the CLI invoked from a thread)
+            pass
 
 
 @cli.command()
@@ -125,7 +137,7 @@ def fmt(data_dir, check):
                 changed.append(path)
                 if not check:
                     write_atomic(path, text)
-    except PolicyKGError as e:
+    except (PolicyKGError, OSError) as e:
         _fail(e)
     for path in changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
@@ -442,11 +454,26 @@ def viz(output, focus, depth, include, lang, data_dir):
               help="Query worker processes, each holding the store.")
 @DATA_DIR
 def serve(host, port, timeout, workers, data_dir):
-    """Web pages and a read-only SPARQL 1.1 endpoint (/sparql) over the graph."""
+    """Web pages and a read-only SPARQL 1.1 endpoint (/sparql) over the graph.
+
+    The data is validated first (strict syntax, SHACL shapes): a syntax error
+    or a shape violation is printed and the server does not start.
+    """
     try:
         import uvicorn
 
+        from .validation import validate as run_validation
         from .web import create_app
+
+        report = run_validation(data_dir)
+        if not report.conforms:
+            for e in report.syntax_errors:
+                click.echo(str(e), err=True)
+            for v in report.errors:
+                click.echo(str(v), err=True)
+            problems = len(report.syntax_errors) + len(report.errors)
+            raise PolicyKGError(f"not serving {data_dir or 'the shipped data'}: invalid data, "
+                                f"{problems} problem(s); fix them ('policykg validate') and start again")
 
         app = create_app(data_dir, query_timeout=timeout, workers=workers)
     except (PolicyKGError, ImportError, OSError) as e:

@@ -137,7 +137,7 @@ def check_syntax(text: str, *, preamble: str = "", base_iri: str | None = None) 
         _oxigraph_syntax(full, skip, base_iri)
 
 
-def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset()) -> None:
+def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset(), base_iri: str | None = None) -> None:
     """Parse ``text`` as a SPARQL query and refuse what must not run.
 
     Raises :class:`QuerySyntaxError` (with line and column) if it does not
@@ -146,7 +146,8 @@ def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset()) ->
     never fetches a graph on a query's behalf). ``preamble`` (PREFIX lines
     the user may rely on) is parsed before the text; positions in errors
     refer to the text alone. ``allowed_graphs`` (IRIs of named graphs the
-    store holds) lets FROM / FROM NAMED name one of them.
+    store holds) lets FROM / FROM NAMED name one of them; ``base_iri``
+    resolves relative IRIs, as the engine will.
     """
     precheck(text)
     skip = preamble.count("\n")
@@ -164,7 +165,7 @@ def check_query(text: str, *, preamble: str = "", allowed_graphs=frozenset()) ->
             kind = "FROM NAMED" if named else "FROM"
             raise UnsafeQueryError(f"{kind} <{iri}> is refused: the embedded store has no such graph "
                                    "and policykg never fetches one")
-    _oxigraph_syntax(text, skip)
+    _oxigraph_syntax(text, skip, base_iri)
 
 
 def check_update(text: str) -> None:

@@ -63,8 +63,12 @@ def server():
 def hostile_server(tmp_path_factory):
     from test_web import write_hostile
 
+    from support import start_app_server
+
+    # The hostile graph breaks the shapes on purpose (over-long evidence), so
+    # 'policykg serve' would refuse it: serve the app over it directly.
     root = write_hostile(tmp_path_factory.mktemp("hostile-browser"))
-    proc, base = _serve("--data-dir", str(root))
+    proc, base = start_app_server(root, timeout=30.0, workers=2)
     yield base
     _stop(proc)
 

@@ -82,7 +82,7 @@ def _evaluate(store, job: Job, verdicts: collections.OrderedDict) -> tuple:
     if not job.checked:
         key = (job.text, job.allowed_graphs)
         if key not in verdicts:
-            check_query(job.text, preamble=sparql_prefixes(), allowed_graphs=job.allowed_graphs)
+            check_query(job.text, preamble=sparql_prefixes(), allowed_graphs=job.allowed_graphs, base_iri=job.base_iri)
             verdicts[key] = True
             if len(verdicts) > 512:
                 verdicts.popitem(last=False)
