@@ -152,6 +152,14 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return out
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLK
+
+
 def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[p] - before.get(p, 0.0) for p in after)
 
@@ -252,9 +260,9 @@ def run_load(server: Server, text: str, clients: int, warmup: float, duration: f
     server_pids = descendants(server.proc.pid)
     client_pids = [p.pid for p in procs]
     time.sleep(max(0.0, t_measure - time.monotonic()))
-    s0, c0, l0 = cpu_seconds(server_pids), cpu_seconds(client_pids), os.getloadavg()[0]
+    s0, c0, l0, b0 = cpu_seconds(server_pids), cpu_seconds(client_pids), os.getloadavg()[0], busy_cpu_seconds()
     time.sleep(max(0.0, t_end - time.monotonic()))
-    s1, c1 = cpu_seconds(server_pids), cpu_seconds(client_pids)
+    s1, c1, b1 = cpu_seconds(server_pids), cpu_seconds(client_pids), busy_cpu_seconds()
     results = []
     deadline = time.monotonic() + 90
     while len(results) < clients and time.monotonic() < deadline:
@@ -287,6 +295,8 @@ def run_load(server: Server, text: str, clients: int, warmup: float, duration: f
             "max_ms": lat[-1] * 1e3 if lat else None, "errors": errors, "statuses": statuses,
             "warmup_requests": sum(r["warm"] for r in results),
             "server_cpu_s": cpu_delta(s0, s1), "client_cpu_s": cpu_delta(c0, c1), "loadavg_1m": l0,
+            "machine_busy_cpu_s": b1 - b0,
+            "server_main_cpu_s": s1.get(server.proc.pid, 0.0) - s0.get(server.proc.pid, 0.0),
             "server_processes": len(server_pids)}
 
 
@@ -353,8 +363,9 @@ def report(data: dict) -> str:
     L.append("### Results")
     L.append("")
     L.append("| query | params | rows (policykg / oxigraph) | same rows | server | requests/s | p50 (ms) | p99 (ms) "
-             "| max (ms) | non-200 | server CPU (s) | client CPU (s) | server CPU per request (ms) | policykg / oxigraph (req/s) |")
-    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+             "| max (ms) | non-200 | server CPU (s) | of which main process (s) | client CPU (s) "
+             "| server CPU per request (ms) | policykg / oxigraph (req/s) |")
+    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for q in data["queries"]:
         ratio = q["policykg"]["rps"] / q["oxigraph"]["rps"] if q["oxigraph"]["rps"] else None
         for i, name in enumerate(("policykg", "oxigraph")):
@@ -364,18 +375,51 @@ def report(data: dict) -> str:
                     f"{'yes' if q['same'] else 'NO'} " if i == 0 else "| | | | ")
             L.append(lead + f"| {name} | {r['rps']:.0f} | {f1(r['p50_ms'])} | {f1(r['p99_ms'])} | {f1(r['max_ms'])} | "
                      f"{r['errors']}{' ' + json.dumps(r['statuses']) if r['statuses'] else ''} | {r['server_cpu_s']:.1f} | "
+                     f"{r['server_main_cpu_s']:.1f}{'' if name == 'policykg' else ' (one process)'} | "
                      f"{r['client_cpu_s']:.1f} | {f1(cpu_per)} | {f'{ratio:.2f}' if i == 0 and ratio else ''} |")
     L.append("")
     L.append(f"CPU seconds are over the {data['duration']:.0f} s window, from /proc (utime + stime of the server "
              f"process and its children, and of the client processes); the machine has {m['cores']} cores, so "
-             f"{m['cores'] * data['duration']:.0f} CPU-seconds is the most the window holds.")
-    if data.get("notes"):
+             f"{m['cores'] * data['duration']:.0f} CPU-seconds is the most the window holds. For policykg the main "
+             "process is uvicorn + Starlette (HTTP, protocol checks, handing the job to a worker over a pipe); the "
+             "rest is its query workers (evaluation and serialisation).")
+    notes = list(data.get("notes", [])) + derived_notes(data)
+    if notes:
+        data = dict(data, notes=notes)
         L.append("")
         L.append("### Observations")
         L.append("")
         for n in data["notes"]:
             L.append(f"- {n}")
     return "\n".join(L) + "\n"
+
+
+def derived_notes(data: dict) -> list[str]:
+    out = []
+    if all("machine_busy_cpu_s" in q[s] for q in data["queries"] for s in ("policykg", "oxigraph")):
+        other = ", ".join(
+            f"{q['name']} " + " / ".join(
+                f"{q[s]['machine_busy_cpu_s'] - q[s]['server_cpu_s'] - q[s]['client_cpu_s']:.1f}"
+                for s in ("policykg", "oxigraph")) for q in data["queries"])
+        out.append(f"Other work on the shared machine during each window: CPU seconds the machine was busy "
+                   f"(/proc/stat, all cores) minus the server's and the clients', policykg / oxigraph: {other} "
+                   f"(of {data['duration'] * data['machine']['cores']:.0f} available). It takes CPU from both servers, "
+                   "not evenly; the order alternates to even it out.")
+    loads = ", ".join(f"{q['name']} {q['policykg']['loadavg_1m']:.1f} / {q['oxigraph']['loadavg_1m']:.1f}"
+                      for q in data["queries"])
+    out.append(f"1-minute load average at the start of each window (policykg / oxigraph): {loads}; it includes the "
+               "previous window's 8 clients and server, so it overstates outside work.")
+    for q in data["queries"]:
+        p, o = q["policykg"], q["oxigraph"]
+        if not p["requests"] or not o["requests"]:
+            continue
+        main_ms = p["server_main_cpu_s"] / p["requests"] * 1e3
+        workers_ms = (p["server_cpu_s"] - p["server_main_cpu_s"]) / p["requests"] * 1e3
+        ox_ms = o["server_cpu_s"] / o["requests"] * 1e3
+        out.append(f"{q['name']}: CPU per request, policykg {main_ms:.2f} ms in the server process + {workers_ms:.2f} ms "
+                   f"in the workers, Oxigraph {ox_ms:.2f} ms; clients {p['client_cpu_s'] / p['requests'] * 1e3:.2f} / "
+                   f"{o['client_cpu_s'] / o['requests'] * 1e3:.2f} ms.")
+    return out
 
 
 def write_results(path: Path, section: str) -> None:
@@ -405,7 +449,13 @@ def main() -> None:
     ap.add_argument("--out-root", type=Path, default=Path("/tmp/pkg-bench/sparql-load"))
     ap.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--from-json", type=Path, help="only re-render the section from a previous run's JSON")
     args = ap.parse_args()
+    if args.from_json:
+        data = json.loads(args.from_json.read_text())
+        section = report(data)
+        print(section) if args.no_write else write_results(args.results, section)
+        return
     if not (1 <= args.clients <= 64) or not (1 <= args.duration <= 120):
         raise SystemExit("--clients must be 1..64 and --duration 1..120 s")
     t_start = time.perf_counter()

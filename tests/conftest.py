@@ -37,3 +37,7 @@ def seed_text() -> str:
     if not SEED.is_file():
         pytest.skip(f"seed article not found at {SEED}")
     return SEED.read_text(encoding="utf-8")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a row that runs until a deadline (deselect with -m 'not slow')")

@@ -132,6 +132,11 @@ def find_mentions(text: str, dictionary: Dictionary) -> list[Mention]:
     found = []
     for end_index, (key, bucket) in dictionary.automaton.iter(norm):
         start = end_index - len(key) + 1
+        # A name must cover whole characters of the document: 成都 is not in ㍻都
+        # (㍻ normalises to 平成), nor 2021 in 202½ (½ is 1⁄2).
+        if (start > 0 and where[start - 1] == where[start]) or \
+                (end_index + 1 < len(norm) and where[end_index + 1] == where[end_index]):
+            continue
         first, last = _word_class(key[0]), _word_class(key[-1])
         if first and start > 0 and _word_class(norm[start - 1]) == first:
             continue

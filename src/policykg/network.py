@@ -275,11 +275,15 @@ def resolve_entity(kg: KnowledgeGraph, name: str, *, lang: str = "en") -> str:
     elif name.startswith(("http://", "https://", "urn:")):
         iri = name
     if iri is not None:
-        if not _safe_iri(iri) or not store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+        try:
+            node = ox.NamedNode(iri)  # Oxigraph's IRI parser: no text ever spliced into a query
+        except ValueError as e:
+            raise EntityNotFoundError(f"{name!r} is not a valid IRI: {e}") from None
+        if (next(store.quads_for_pattern(node, None, None, ox.DefaultGraph()), None) is None
+                and next(store.quads_for_pattern(None, None, node, ox.DefaultGraph()), None) is None):
             raise EntityNotFoundError(f"{shorten(iri)} is not in the graph")
         return iri
     labels = _labels(store)
-    types = _types(store)
     wanted = normalise(name)
     matches: dict[str, str] = {}
     for subject, lab in labels.items():
@@ -292,6 +296,7 @@ def resolve_entity(kg: KnowledgeGraph, name: str, *, lang: str = "en") -> str:
     if len(matches) == 1:
         return next(iter(matches))
     if matches:
+        types = _types(store)
         lines = [f"  {shorten(s)} ({', '.join(sorted(types.get(s, ())) or ['untyped'])}): {labels[s].best(lang)}"
                  for s in sorted(matches)]
         raise EntityNotFoundError(f"{name!r} is ambiguous; it matches:\n" + "\n".join(lines))
@@ -301,6 +306,3 @@ def resolve_entity(kg: KnowledgeGraph, name: str, *, lang: str = "en") -> str:
     hint = f"; did you mean: {', '.join(every[c] for c in close)}?" if close else ""
     raise EntityNotFoundError(f"no entity is called {name!r}{hint}")
 
-
-def _safe_iri(iri: str) -> bool:
-    return not any(c in iri for c in '<>"{}|^`\\ \n')

@@ -94,7 +94,11 @@ def query_form(text: str) -> str | None:
 
 def parse_query_file(path: Path) -> CannedQuery:
     """Parse a ``.rq`` file's header; errors name the file and line."""
-    text = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() did
+    except UnicodeDecodeError as e:
+        raise QueryFileError(path, data[:e.start].count(b"\n") + 1, f"not UTF-8 text ({e.reason})") from None
     fields: dict[str, str] = {}
     params: list[Param] = []
     declared_at: dict[str, int] = {}

@@ -84,6 +84,7 @@ def prepare(text: str | None = None, *, canned: CannedQuery | None = None,
     else:
         if text is None:
             raise PolicyKGError("no query given")
+        _require_utf8(text)
         if params:
             raise PolicyKGError("-p parameters apply to canned queries only")
         _check(text)
@@ -91,6 +92,14 @@ def prepare(text: str | None = None, *, canned: CannedQuery | None = None,
     form = query_form(text) or "SELECT"
     return PreparedQuery(text=text, form=form, substitutions=subs, name=name,
                          predeclare=not (canned is not None and trusted))
+
+
+def _require_utf8(text: str) -> None:
+    """Undecodable bytes in argv or stdin arrive as lone surrogates, which no parser takes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise QuerySyntaxError(f"the query text is not UTF-8 (undecodable byte at character {e.start + 1})") from None
 
 
 def _check(text: str) -> None:
@@ -239,6 +248,8 @@ def read_query_source(source: str, *, stdin=None) -> tuple[str, str | None]:
             return path.read_text(encoding="utf-8"), None
         except OSError as e:
             raise PolicyKGError(f"{source}: {e.strerror}") from None
+        except UnicodeDecodeError as e:
+            raise PolicyKGError(f"{source}: not UTF-8 text ({e.reason})") from None
     return "", source
 
 

@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from ..errors import PolicyKGError
 from ..query import EvaluationFailed, QueryTimeout
 from ..safety import QuerySyntaxError, UnsafeQueryError, UpdateRefusedError, precheck
-from .workers import Job, PoolBusy
+from .workers import Job, PoolBusy, ResultTooLarge
 
 MAX_BODY_BYTES = 1 << 20  # 1 MB
 
@@ -195,7 +195,7 @@ def check_dataset(default_graphs: list[str], named_graphs: list[str], held: froz
 def error_status(e: Exception) -> int:
     if isinstance(e, UpdateRefusedError):
         return 403
-    if isinstance(e, (QuerySyntaxError, UnsafeQueryError)):
+    if isinstance(e, (QuerySyntaxError, UnsafeQueryError, ResultTooLarge)):
         return 400
     if isinstance(e, (QueryTimeout, PoolBusy)):
         return 503

@@ -13,6 +13,7 @@ is replaced the same way. The server process only waits on pipes.
 from __future__ import annotations
 
 import collections
+import io
 import multiprocessing
 import os
 import queue
@@ -28,6 +29,37 @@ from ..query import DEFAULT_MEMORY_MB, EvaluationFailed, QueryTimeout
 
 class PoolBusy(PolicyKGError):
     """No worker became free before the request's deadline."""
+
+
+#: The most a worker sends back for one query. Without a cap, a query with a
+#: large LIMIT (or none, with a long timeout) has the worker serialize
+#: hundreds of MB that then sit in the server process: 3M rows of CSV took
+#: the server to 2.7 GB of memory. Past the cap the worker stops writing.
+MAX_RESULT_BYTES = 64 << 20
+
+
+class ResultTooLarge(PolicyKGError):
+    """The serialized result would exceed :data:`MAX_RESULT_BYTES`."""
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A write target for pyoxigraph's serializers that refuses to grow past ``limit``."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.data = bytearray()
+        self.limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk) -> int:
+        if len(self.data) + len(chunk) > self.limit:
+            self.data = bytearray()
+            raise ResultTooLarge(f"the result is over the limit of {self.limit >> 20} MB: "
+                                 "add a LIMIT or narrow the query")
+        self.data += chunk
+        return len(chunk)
 
 
 @dataclass(frozen=True)
@@ -100,11 +132,13 @@ def _evaluate(store, job: Job, verdicts: collections.OrderedDict) -> tuple:
         raise QuerySyntaxError(f"query syntax error: {e}") from None
     if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
         fmt = job.select_format
-        data = result.serialize(format=getattr(ox.QueryResultsFormat, _RESULT_FORMATS[fmt]))
-        return ("ok", "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT", fmt, data)
+        out = _CappedBuffer(MAX_RESULT_BYTES)
+        result.serialize(out, format=getattr(ox.QueryResultsFormat, _RESULT_FORMATS[fmt]))
+        return ("ok", "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT", fmt, bytes(out.data))
     fmt = job.graph_format
-    data = result.serialize(format=getattr(ox.RdfFormat, _GRAPH_FORMATS[fmt]))
-    return ("ok", "GRAPH", fmt, data or b"")
+    out = _CappedBuffer(MAX_RESULT_BYTES)
+    result.serialize(out, format=getattr(ox.RdfFormat, _GRAPH_FORMATS[fmt]))
+    return ("ok", "GRAPH", fmt, bytes(out.data))
 
 
 def worker_main(conn, source: StoreSource, memory_mb: int | None) -> None:
@@ -169,7 +203,8 @@ def _error_class(name: str):
     from ..safety import QuerySyntaxError, UnsafeQueryError, UpdateRefusedError
 
     return {"QuerySyntaxError": QuerySyntaxError, "UnsafeQueryError": UnsafeQueryError,
-            "UpdateRefusedError": UpdateRefusedError, "QueryTimeout": QueryTimeout}.get(name, EvaluationFailed)
+            "UpdateRefusedError": UpdateRefusedError, "QueryTimeout": QueryTimeout,
+            "ResultTooLarge": ResultTooLarge}.get(name, EvaluationFailed)
 
 
 class WorkerPool:
