@@ -49,6 +49,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from results_file import replace_section  # bench/ is on sys.path when run as a script
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -423,19 +424,7 @@ def derived_notes(data: dict) -> list[str]:
 
 
 def write_results(path: Path, section: str) -> None:
-    """Replace (or append) this section only; the file is re-read right before writing."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    lines = text.splitlines()
-    start = next((i for i, l in enumerate(lines) if l.strip() == SECTION), None)
-    if start is None:
-        new = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        before, after = lines[:start], lines[end:]
-        new = "\n".join(before + section.rstrip("\n").splitlines() + ([""] + after if after else [])) + "\n"
-    tmp = path.with_name(path.name + ".sparql-load.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    tmp.replace(path)
+    replace_section(path, SECTION, section)
 
 
 # --------------------------------------------------------------------------- main

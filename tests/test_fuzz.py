@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import unicodedata
 
 import pyoxigraph as ox

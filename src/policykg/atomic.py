@@ -10,8 +10,10 @@ def write_atomic(path: Path | str, data: str | bytes, *, encoding: str = "utf-8"
     """Write ``data`` to a temp file beside ``path``, fsync it, then rename.
 
     The rename is atomic on POSIX, so readers see the old file or the new
-    one, never a mix. On any error the temp file is removed and the old file
-    is left as it was.
+    one, never a mix; the folder is fsynced after it so the new file survives
+    a power cut. On any error the temp file is removed and the old file is
+    left as it was. (A SIGKILL between the write and the rename can leave a
+    ``.NAME.*.tmp`` file behind; it never replaces the output.)
     """
     import tempfile  # not at module level: it costs start-up time on every command
 
@@ -43,4 +45,19 @@ def write_atomic(path: Path | str, data: str | bytes, *, encoding: str = "utf-8"
             # as a failed write() or fsync() does): "out.nt: File too large".
             raise OSError(e.errno, e.strerror, str(path)) from e
         raise
+    _fsync_dir(path.parent)
     return path
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable, so a power cut cannot bring back the old file."""
+    try:
+        fd = os.open(folder or ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # some file systems refuse to open a folder; the rename is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

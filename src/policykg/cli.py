@@ -16,6 +16,16 @@ DATA_DIR = click.option(
 )
 
 
+def _emit(text: str, output: Path | None) -> None:
+    """Write to ``output`` atomically, or to stdout."""
+    from .atomic import write_atomic
+
+    if output:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
 def _fail(e: Exception):
     if isinstance(e, OSError) and e.filename and e.strerror:
         raise click.ClickException(f"{e.filename}: {e.strerror}") from None  # "out.nt: File too large"
@@ -83,16 +93,12 @@ def stats(data_dir, as_json):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 def export(data_dir, fmt, output):
     """The merged graph (ontology, vocabularies, data) in one file."""
-    from .atomic import write_atomic
     from .loading import load
     from .serialize import serialize
 
     try:
         text = serialize(load(data_dir).triples(), fmt)
-        if output:
-            write_atomic(output, text)
-        else:
-            sys.stdout.write(text)
+        _emit(text, output)
     except (PolicyKGError, OSError) as e:
         _fail(e)
 
@@ -151,22 +157,14 @@ def fmt(data_dir, check):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 def diagram(output):
     """Graphviz DOT source of the ontology's classes and properties."""
-    from .atomic import write_atomic
     from .diagram import ontology_dot
     from .loading import load
 
     try:
         text = ontology_dot(load())
-        if output:
-            write_atomic(output, text)
-        else:
-            sys.stdout.write(text)
+        _emit(text, output)
     except (PolicyKGError, OSError) as e:
         _fail(e)
-
-
-def _entity_error(e: Exception):
-    raise click.ClickException(str(e)) from None
 
 
 @cli.command()
@@ -183,7 +181,7 @@ def links(entity, lang, fmt, data_dir):
     try:
         report = find_links(load(data_dir), entity, lang=lang)
     except PolicyKGError as e:
-        _entity_error(e)
+        _fail(e)
     click.echo(links_json(report) if fmt == "json" else links_text(report), nl=False)
 
 
@@ -202,7 +200,7 @@ def path(a, b, max_hops, k, lang, data_dir):
     try:
         found = paths(load(data_dir), a, b, max_hops=max_hops, k=k, lang=lang)
     except PolicyKGError as e:
-        _entity_error(e)
+        _fail(e)
     if not found:
         raise click.ClickException(f"no path of at most {max_hops} hops between {a!r} and {b!r}")
     for i, hops in enumerate(found, 1):
@@ -227,7 +225,7 @@ def rank(cls, lang, fmt, top, data_dir):
     try:
         rows = rank_actors(load(data_dir), cls=cls, lang=lang)[:top]
     except PolicyKGError as e:
-        _entity_error(e)
+        _fail(e)
     if fmt == "json":
         click.echo(to_json([r.__dict__ for r in rows]), nl=False)
         return
