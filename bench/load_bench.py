@@ -23,7 +23,6 @@ import argparse
 import collections
 import http.client
 import json
-import os
 import random
 import signal
 import socket
@@ -34,6 +33,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
+from proc_tree import descendants  # noqa: E402
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 TIMEOUT_S = 2.0
@@ -55,25 +56,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def descendants(root: int) -> list[int]:
-    """``root`` and every process below it, from /proc."""
-    children = collections.defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        children[ppid].append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, ()))
-    return out
 
 
 def rss_kb(pid: int) -> int:

@@ -40,7 +40,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from results_file import replace_section  # bench/ is on sys.path when run as a script
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
+from results_file import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable

@@ -49,7 +49,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from results_file import replace_section  # bench/ is on sys.path when run as a script
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
+from proc_tree import descendants  # noqa: E402
+from results_file import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -120,24 +122,6 @@ class Server:
         self.log_file.close()
 
 
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
