@@ -7,6 +7,7 @@ real ``policykg serve`` process on a free loopback port.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -135,3 +136,18 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def import_bench(name: str):
+    """A module from bench/ (the tests reuse the benchmarks' code for short runs)."""
+    import pytest
+
+    path = ROOT / "bench" / f"{name}.py"
+    if not path.is_file():
+        pytest.skip(f"bench/{name}.py is not there (installed package?)")
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]

@@ -54,7 +54,7 @@ import pytest
 from policykg import paths
 from policykg.cli import cli
 
-from support import POLICYKG, Listener, free_port, get, port_is_open, start_server, stop_server
+from support import POLICYKG, Listener, free_port, get, import_bench, port_is_open, start_server, stop_server
 
 TIMEOUT = 2  # seconds, for both the CLI (--timeout) and the server (--timeout)
 GRACE = 3.0  # seconds allowed past the timeout for killing, replying, process start-up
@@ -172,23 +172,7 @@ DATA_DIR_ROWS = [
 # ------------------------------------------------------------------ the environment
 
 def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        for child in children.get(pid, []):
-            out.append(child)
-            todo.append(child)
-    return out
+    return import_bench("proc_tree").descendants(root)
 
 
 def _hwm_kb(pid: int) -> int:

@@ -7,7 +7,6 @@ itself runs 50+); the full-disk tests run the CLI under a file-size limit
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import subprocess
@@ -16,21 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT
+from support import ROOT, import_bench
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 KILL_BENCH = ROOT / "bench" / "kill_bench.py"
 
 
 def _kill_bench():
-    if not KILL_BENCH.is_file():
-        pytest.skip("bench/kill_bench.py is not there (installed package?)")
-    if "kill_bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("kill_bench", KILL_BENCH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["kill_bench"] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules["kill_bench"]
+    return import_bench("kill_bench")
 
 
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["export-nt", "viz", "export-network-graphml"])

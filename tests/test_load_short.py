@@ -7,25 +7,15 @@ connection errors, and the server still answers afterwards.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 
-import pytest
 
-from support import ROOT
+from support import ROOT, import_bench
 
 LOAD_BENCH = ROOT / "bench" / "load_bench.py"
 
 
 def _load_bench():
-    if not LOAD_BENCH.is_file():
-        pytest.skip("bench/load_bench.py is not there (installed package?)")
-    if "load_bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("load_bench", LOAD_BENCH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["load_bench"] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules["load_bench"]
+    return import_bench("load_bench")
 
 
 def test_short_load_has_no_unintended_5xx_and_the_server_survives():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from support import stop_server
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 
@@ -43,20 +44,12 @@ def _serve(*args: str):
     raise AssertionError("policykg serve did not start")
 
 
-def _stop(proc):
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
 
 @pytest.fixture(scope="module")
 def server():
     proc, base = _serve()
     yield base
-    _stop(proc)
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +63,7 @@ def hostile_server(tmp_path_factory):
     root = write_hostile(tmp_path_factory.mktemp("hostile-browser"))
     proc, base = start_app_server(root, timeout=30.0, workers=2)
     yield base
-    _stop(proc)
+    stop_server(proc)
 
 
 def _wait_network(page):
