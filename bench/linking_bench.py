@@ -17,7 +17,7 @@ import statistics
 import time
 
 import policykg
-from policykg.entity_linking import Dictionary, Entry, build_dictionary, find_mentions
+from policykg.mentions import Dictionary, Entry, build_dictionary, find_mentions
 
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモラリルレロワン"
 HAN = "北京上海深圳广州科技数据智能信息网络计算云创新产业发展研究中心集团银行证券投资管理有限公司"

@@ -81,10 +81,10 @@ class Stats:
 
 def _requests(seed: int):
     """The request mix: a list of (weight, kind, make) where make(rng) -> (method, path, body, headers)."""
-    from policykg.loading import load
+    from policykg.rdf.loading import load
     from policykg.namespaces import PKD
     from policykg.query import prepare
-    from policykg.queries import canned_queries
+    from policykg.sparql.canned import canned_queries
 
     canned = []
     for q in canned_queries():

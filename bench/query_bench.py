@@ -9,7 +9,7 @@ For each size it generates (or reuses) a synthetic graph with
   the same files (also with the entailed types added by a SPARQL update), and
   rdflib ``Graph().parse`` of the same files: wall time and peak RSS of a
   fresh process per measurement (``ru_maxrss``);
-* every canned query (``policykg.queries.canned_queries()`` at run time, each
+* every canned query (``policykg.sparql.canned.canned_queries()`` at run time, each
   parameter bound to its ``example=``, ``lang`` = en): the policykg path
   (``prepare`` + ``execute`` on ``kg.store``), raw pyoxigraph (``store.query``
   with the same text and ``substitutions=`` on a raw ``bulk_load`` store plus
@@ -160,7 +160,7 @@ def worker_load(engine: str, data_dir: Path) -> dict:
 
 def bench_queries(queries_root: Path | None):
     """(query, params) for every canned query; params from each parameter's example=, lang = en."""
-    from policykg.queries import canned_queries
+    from policykg.sparql.canned import canned_queries
     out = []
     for q in canned_queries(queries_root):
         params, missing = {}, []

@@ -153,7 +153,7 @@ def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
 
 def query_texts() -> dict[str, str]:
     from policykg.namespaces import sparql_prefixes
-    from policykg.queries import find_query
+    from policykg.sparql.canned import find_query
     from policykg.query import prepare
 
     out = {}
@@ -165,7 +165,7 @@ def query_texts() -> dict[str, str]:
 
 
 def params_text(name: str) -> str:
-    from policykg.queries import find_query
+    from policykg.sparql.canned import find_query
 
     canned = find_query(name)
     return ", ".join(f"{p.name}={p.example}" for p in canned.params) or "-"

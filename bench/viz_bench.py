@@ -13,7 +13,7 @@ the median over the runs is reported (5 runs up to 500 nodes, 3 above).
 
 Synthetic sizes are found by calibration: a triple count is guessed from a
 linear model, the graph generated, its network built with
-``policykg.network.build_network`` and the nodes counted; the guess is
+``policykg.network.projection.build_network`` and the nodes counted; the guess is
 corrected (secant steps) until the count is within 5 % of the aim. The
 chosen sizes are remembered in ``<out-root>/calibration.json``.
 
@@ -97,7 +97,7 @@ def policykg_cmd() -> list[str]:
 
 def count_network(data_dir: Path | None) -> tuple[int, int]:
     """(nodes, edges) of build_network on the data dir, in a fresh process (bounded memory here)."""
-    code = ("import sys, json, policykg; from pathlib import Path; from policykg.network import build_network; "
+    code = ("import sys, json, policykg; from pathlib import Path; from policykg.network.projection import build_network; "
             "d = Path(sys.argv[1]) if sys.argv[1] else None; g = build_network(policykg.load(d)).graph; "
             "print(json.dumps([g.number_of_nodes(), g.number_of_edges()]))")
     out = subprocess.run([PY, "-c", code, str(data_dir or "")], check=True, capture_output=True, text=True,
@@ -174,8 +174,8 @@ def write_policykg_page(data_dir: Path | None, out: Path) -> dict:
 def write_pyvis_page(data_dir: Path | None, out: Path) -> dict:
     """A plain pyvis page of the same network, written by pyvis (in this process)."""
     import policykg
-    from policykg.network import build_network
-    from policykg.viz import CLASS_STYLE
+    from policykg.network.projection import build_network
+    from policykg.network.view import CLASS_STYLE
     from pyvis.network import Network as PyvisNetwork
 
     net = build_network(policykg.load(data_dir), lang="en")
@@ -323,8 +323,8 @@ def report(data: dict) -> str:
                  f"| {e['iterations']} | {p['runs']} | {fmt(p['median_ms'])} | {fmt(p['min_ms'])} | {fmt(p['max_ms'])} "
                  f"{pyvis_cells}| {ratio} |")
     L.append("")
-    L.append("`nodes`/`links` are `policykg.network.build_network` of the graph (and what `policykg viz` reports); "
-             "`iterations` is the page's stabilisation bound (`policykg.viz._layout`); the pyvis page keeps pyvis's "
+    L.append("`nodes`/`links` are `policykg.network.projection.build_network` of the graph (and what `policykg viz` reports); "
+             "`iterations` is the page's stabilisation bound (`policykg.network.view._layout`); the pyvis page keeps pyvis's "
              "default of 1000.")
     L.append("")
     L.append("### Observations")
@@ -411,7 +411,7 @@ def main() -> None:
         graphs.append({"name": f"synthetic, about {aim:,} nodes", "aim": aim, "dir": c["dir"], "nodes": c["nodes"],
                        "edges": c["edges"], "graph_triples": info["graph_triples"]})
 
-    from policykg.viz import LARGE, _layout
+    from policykg.network.view import LARGE, _layout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

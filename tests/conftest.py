@@ -1,15 +1,55 @@
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-import policykg
-from policykg import paths
+# Test modules live in subfolders (rdf/, sparql/, network/, web/, browser/) and share support.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import SEED
+import policykg  # noqa: E402
+from policykg import paths  # noqa: E402
+
+from support import SEED, SHARED, W3C  # noqa: E402
+
+# Hypothesis: a few hundred examples per property in `make test`, 10,000 in `make test-full`.
+try:
+    from hypothesis import settings
+
+    settings.register_profile("default", max_examples=300)
+    settings.register_profile("full", max_examples=10_000)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass
+
+
+def pytest_configure(config):
+    for marker, what in [("slow", "runs until a deadline or a long load (deselect with -m 'not slow')"),
+                         ("browser", "drives headless Chromium"),
+                         ("server", "starts a real policykg server process"),
+                         ("fuzz", "property-based fuzzing with Hypothesis")]:
+        config.addinivalue_line("markers", f"{marker}: {what}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "browser" in parts:
+            item.add_marker(pytest.mark.browser)
+
+
+def require_shared(path: Path, what: str) -> None:
+    """Skip a test whose shared input is missing, except in CI, where ../shared is always there."""
+    if path.exists():
+        return
+    message = f"{what} not found at {path}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI always has ../shared: a missing file is an error there)")
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -34,10 +74,17 @@ def data_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found at {SEED}")
+    require_shared(SEED, "seed article")
     return SEED.read_text(encoding="utf-8")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a row that runs until a deadline (deselect with -m 'not slow')")
+@pytest.fixture(scope="session")
+def w3c_suite() -> Path:
+    require_shared(W3C, "W3C RDF and SPARQL test suites")
+    return W3C
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    require_shared(SHARED, "shared/ folder")
+    return SHARED

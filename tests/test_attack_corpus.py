@@ -19,7 +19,7 @@ output; server: HTTP status and a substring of the body). After *every* row:
 * the server alive: ``ASK {}`` answers 200 within 1 second.
 
 Graph input: policykg reads only Turtle (``.ttl``) and N-Triples (``.nt``),
-with Oxigraph's strict parsers (``policykg.loading._format``); no code path
+with Oxigraph's strict parsers (``policykg.rdf.loading.rdf_format``); no code path
 parses RDF/XML or JSON-LD from a user (``grep -rn`` over ``src/policykg`` for
 rdflib ``parse``, ``RdfFormat.RDF_XML`` and ``JSON_LD`` finds JSON-LD only as
 an *output* format, and the only other parse is of N-Triples answers from a

@@ -1,20 +1,20 @@
 """Property-based fuzzing (Hypothesis) of the parsers and matchers that take user text.
 
-Four targets, 10,000 generated inputs each by default: the canned-query
-header parser, parameter binding, entity-name lookup and the entity linker.
-The only exceptions allowed are the project's own (PolicyKGError and
-subclasses) with a non-empty message; everything else is a bug.
+Four targets: the canned-query header parser, parameter binding,
+entity-name lookup and the mention finder. The only exceptions allowed are
+the project's own (PolicyKGError and subclasses) with a non-empty message;
+everything else is a bug.
 
-Runs are derandomized (the same inputs every run, so CI is repeatable);
-``POLICYKG_FUZZ_RANDOM=1`` draws fresh inputs and ``POLICYKG_FUZZ_EXAMPLES=N``
-changes how many::
+How many inputs comes from the Hypothesis profile (see conftest.py): a few
+hundred in ``make test``, 10,000 in ``make test-full``. Runs are
+derandomized (the same inputs every run, so CI is repeatable);
+``POLICYKG_FUZZ_RANDOM=1`` draws fresh inputs::
 
-    POLICYKG_FUZZ_RANDOM=1 POLICYKG_FUZZ_EXAMPLES=50000 python -m pytest tests/test_fuzz.py
+    POLICYKG_FUZZ_RANDOM=1 python -m pytest tests/test_fuzz.py --hypothesis-profile=full
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import unicodedata
 
@@ -25,16 +25,18 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from policykg import network  # noqa: E402
-from policykg.entity_linking import build_dictionary, find_mentions, normalise_with_offsets  # noqa: E402
+from policykg.mentions import build_dictionary, find_mentions, normalise_with_offsets  # noqa: E402
 from policykg.errors import PolicyKGError  # noqa: E402
 from policykg.namespaces import PREFIXES  # noqa: E402
-from policykg.queries import PARAM_TYPES, CannedQuery, Param, ParameterError, bind, parse_query_file  # noqa: E402
-from policykg.query import prepare, substitute_text  # noqa: E402
+from policykg.rdf.labels import resolve_entity  # noqa: E402
+from policykg.sparql.canned import CannedQuery, parse_query_file  # noqa: E402
+from policykg.sparql.params import PARAM_TYPES, Param, to_term  # noqa: E402
+from policykg.errors import ParameterError  # noqa: E402
+from policykg.sparql.query import make_job  # noqa: E402
 
-EXAMPLES = int(os.environ.get("POLICYKG_FUZZ_EXAMPLES", "10000"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                derandomize=not os.environ.get("POLICYKG_FUZZ_RANDOM"),
+pytestmark = pytest.mark.fuzz
+# The number of examples comes from the active profile; these settings add to it.
+FUZZ = settings(deadline=None, database=None, derandomize=not os.environ.get("POLICYKG_FUZZ_RANDOM"),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -119,18 +121,16 @@ def test_fuzz_query_header_parser(rq_path, text):
 def test_query_files_that_are_not_utf8_are_a_clear_error(tmp_path):
     """Found by fuzzing: a .rq file in Latin-1 raised UnicodeDecodeError (a traceback from the CLI);
     so did stdin or -e text with undecodable bytes (lone surrogates in Python) in Oxigraph's parser."""
-    from policykg.queries import QueryFileError
-    from policykg.query import read_query_source
-    from policykg.safety import QuerySyntaxError
+    from policykg.errors import QueryFileError, QuerySyntaxError
 
     path = tmp_path / "latin1.rq"
     path.write_bytes("# title: t\n# description: café\nSELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x\n".encode("latin-1"))
     with pytest.raises(QueryFileError, match=r"latin1.rq:2: not UTF-8 text"):
         parse_query_file(path)
     with pytest.raises(PolicyKGError, match=r"latin1.rq: not UTF-8 text"):
-        read_query_source(str(path))
+        make_job(path=path)
     with pytest.raises(QuerySyntaxError, match="not UTF-8"):
-        prepare('SELECT * WHERE { ?s ?p "caf\udce9" }')
+        make_job(sparql='SELECT * WHERE { ?s ?p "caf\udce9" }')
 
 
 # --- 2. Parameter binding -------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_fuzz_parameter_binding(tv):
     ptype, value = tv
     param = Param("v", ptype)
     try:
-        term = bind(param, value)
+        term = to_term(param, value)
     except Exception as e:  # noqa: BLE001
         _own_error(e)
         assert isinstance(e, ParameterError)
@@ -198,8 +198,7 @@ def test_fuzz_parameter_binding(tv):
     assert isinstance(term, (ox.NamedNode, ox.Literal))
     query = CannedQuery(name="fuzz", path=None, title="fuzz", description="binding", params=(param,), cq=None,
                         text=_BIND_TEXT)
-    prepared = prepare(canned=query, params={"v": value})
-    bound = substitute_text(prepared)
+    bound = query.bind({"v": value})
     # Exactly the two variable tokens were replaced, by the term's own SPARQL form.
     assert bound == _BIND_TEXT.replace("BIND($v AS", f"BIND({term} AS").replace("?p $v }", f"?p {term} }}")
     result = _EMPTY_STORE.query(bound)  # a SyntaxError here would be an injection
@@ -219,19 +218,7 @@ def _fullwidth(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def graph_names(kg):
-    return sorted({t for lab in network._labels(kg.store).values()
-                   for t in list(lab.by_lang.values()) + [a for a, _ in lab.aliases]})
-
-
-@pytest.fixture(scope="module")
-def fast_lookup(kg):
-    """resolve_entity recomputes the label table and every label's normal form on each call
-    (about 30 ms); the store does not change here, so memoise both to fit 10,000 calls."""
-    real_labels, labels = network._labels, network._labels(kg.store)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(network, "_labels", lambda store: labels if store is kg.store else real_labels(store))
-        mp.setattr(network, "normalise", functools.lru_cache(maxsize=200_000)(network.normalise))
-        yield
+    return sorted({t for s in kg.labels.labels for t in kg.labels.names(s)})
 
 
 @st.composite
@@ -254,10 +241,10 @@ def entity_names(draw, names):
 
 @FUZZ
 @given(data=st.data())
-def test_fuzz_entity_lookup(kg, fast_lookup, graph_names, data):
+def test_fuzz_entity_lookup(kg, graph_names, data):
     name = data.draw(entity_names(graph_names))
     try:
-        iri = network.resolve_entity(kg, name)
+        iri = resolve_entity(kg, name)
     except Exception as e:  # noqa: BLE001
         _own_error(e)
         return
@@ -266,7 +253,7 @@ def test_fuzz_entity_lookup(kg, fast_lookup, graph_names, data):
         next(kg.store.quads_for_pattern(None, None, node), None) is not None
     # Width and case do not matter: the full-width form of a name finds the same entity.
     if name.isascii() and name.strip() and not name.strip().startswith("<") and ":" not in name:
-        assert network.resolve_entity(kg, _fullwidth(name)) == iri
+        assert resolve_entity(kg, _fullwidth(name)) == iri
 
 
 def test_resolve_entity_rejects_malformed_iris_with_its_own_error(kg):
@@ -275,7 +262,7 @@ def test_resolve_entity_rejects_malformed_iris_with_its_own_error(kg):
 
     for name in ["pkd:\tx", "urn:a\tb", "https://a\rb", "pkd:%zz", "pkd:a#b#c", "http://x y", "<pkd:a b>"]:
         with pytest.raises(EntityNotFoundError, match="not a valid IRI"):
-            network.resolve_entity(kg, name)
+            resolve_entity(kg, name)
 
 
 # --- 4. The entity linker -------------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 The public API::
 
     import policykg
-    kg = policykg.load()                 # ontology + vocabularies + graph, parsed strictly
-    report = policykg.validate()         # syntax, SHACL, stated-count consistency
-    policykg.stats(kg).classes           # instances per class
-    policykg.run_query(kg, "SELECT ...") # SPARQL on the embedded Oxigraph store
+    kg = policykg.load()                           # ontology + vocabularies + graph, parsed strictly
+    report = policykg.validate()                   # syntax, SHACL, stated-count consistency
+    policykg.run_query(kg, name="members-by-role", params={"program": "pkd:..."})
+    policykg.run_query(kg, sparql="SELECT ...")    # in a worker, under a deadline and a memory cap
+    policykg.links(kg, "Baidu")                    # what an entity is linked to, with evidence
 
 Names are imported on first use, so ``import policykg`` stays cheap for the
 query path (rdflib and pyshacl load only when validation needs them).
@@ -16,15 +17,23 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _API = {
-    "DataNotFoundError": "errors", "EntityNotFoundError": "errors", "PolicyKGError": "errors",
-    "RDFSyntaxError": "errors", "KnowledgeGraph": "loading", "load": "loading",
-    "data_root": "paths", "QueryResult": "query", "QuerySyntaxError": "safety",
-    "UnsafeQueryError": "safety", "QueryTimeout": "query", "prepare_query": ("query", "prepare"),
-    "run_query": ("query", "run_query"), "stats": ("stats", "compute"),
-    "ValidationReport": "validation", "Violation": "validation", "validate": "validation",
+    # errors
+    "PolicyKGError": "errors", "RDFSyntaxError": "errors", "DataNotFoundError": "errors",
+    "EntityNotFoundError": "errors", "QuerySyntaxError": "errors", "UnsafeQueryError": "errors",
+    "ParameterError": "errors", "QueryTimeout": "errors", "EvaluationFailed": "errors",
+    # the RDF core
+    "data_root": "paths", "KnowledgeGraph": "rdf.loading", "load": "rdf.loading",
+    "ValidationReport": "rdf.validation", "Violation": "rdf.validation", "validate": "rdf.validation",
+    "stats": ("rdf.stats", "compute"), "resolve_entity": "rdf.labels",
+    # SPARQL
+    "QueryResult": "sparql.query", "run_query": "sparql.query", "check_syntax": "sparql.query",
+    "canned_queries": "sparql.canned", "find_query": "sparql.canned",
+    # the network
+    "build_network": "network.projection", "links": "network.analysis", "find_paths": "network.analysis",
+    "rank": "network.analysis",
 }
 
 __all__ = sorted(_API) + ["__version__"]

@@ -43,7 +43,6 @@ PREFIXES: dict[str, str] = {
 }
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
-RDFS_LABEL = PREFIXES["rdfs"] + "label"
 OA_EXACT = PREFIXES["oa"] + "exact"
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+#: The one templates/ and static/ tree of the web pages and the network view.
+TEMPLATES = _PACKAGE / "templates"
+STATIC = _PACKAGE / "static"
 _DATA_DIRS = ("ontology", "graph", "queries")
 
 
@@ -27,10 +30,6 @@ def data_root() -> Path:
 
 def ontology_dir(root: Path | None = None) -> Path:
     return (root or data_root()) / "ontology"
-
-
-def graph_dir(root: Path | None = None) -> Path:
-    return (root or data_root()) / "graph"
 
 
 def queries_dir(root: Path | None = None) -> Path:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import policykg
-from policykg.network import build_network, neighbourhood
-from policykg.viz import write_network_html
+from policykg.network.projection import build_network, neighbourhood
+from policykg.network.view import write_network_html
 
 HOSTILE_TTL = Path(__file__).resolve().parent.parent / "data" / "viz-hostile.ttl"
 BAIDU = "https://w3id.org/policykg/id/baidu-netcom"

@@ -9,28 +9,26 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..query import DEFAULT_MEMORY_MB
+from .. import paths
+from ..sparql.evaluation import DEFAULT_MEMORY_MB
+from ..sparql.workers import StoreSource, WorkerPool
 from . import pages
-from .sparql_protocol import sparql_endpoint
-from .workers import StoreSource, WorkerPool
-
-ASSETS = Path(__file__).parent / "static"
-NETWORK_STATIC = Path(__file__).resolve().parent.parent / "static"
+from .endpoint import sparql_endpoint
 
 
 def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, workers: int = 2,
-               named_graphs: dict[str, Path | None] | None = None,
+               named_graphs: dict[str, Path] | None = None,
                memory_mb: int | None = DEFAULT_MEMORY_MB) -> Starlette:
     """The web app over the graph of ``data_dir`` (default: the shipped data), read-only.
 
     The store is loaded here (for the pages) and once more in each of
     ``workers`` query processes (for /sparql and the query pages), which are
-    started now. ``named_graphs`` adds graphs (IRI -> file, or None for an
-    empty graph) that /sparql may name as default-graph-uri, named-graph-uri
-    or FROM; the shipped data lives in the default graph only.
+    started now. ``named_graphs`` (graph IRI -> RDF file; ``policykg serve
+    --named-graph``) adds graphs that /sparql may name as default-graph-uri,
+    named-graph-uri or FROM; the graph itself lives in the default graph.
     """
     source = StoreSource(Path(data_dir) if data_dir else None,
-                         tuple((iri, Path(p) if p else None) for iri, p in (named_graphs or {}).items()))
+                         tuple((iri, Path(p)) for iri, p in (named_graphs or {}).items()))
     kg = source.open()
     pool = WorkerPool(source, workers, memory_mb=memory_mb)
 
@@ -52,10 +50,8 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
         Route("/ontology", pages.ontology),
         Route("/network", pages.network),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
-        Mount("/assets", app=StaticFiles(directory=str(ASSETS)), name="assets"),
+        Mount("/assets", app=StaticFiles(directory=str(paths.STATIC)), name="assets"),
     ]
-    if NETWORK_STATIC.is_dir():
-        routes.append(Mount("/static", app=StaticFiles(directory=str(NETWORK_STATIC)), name="static"))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.pool = pool
     app.state.query_timeout = query_timeout

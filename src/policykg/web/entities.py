@@ -2,32 +2,25 @@
 
 Only the store's pattern API is used (``quads_for_pattern`` with a parsed
 :class:`pyoxigraph.NamedNode`), so no IRI from a URL is ever put into query
-text. Labels are gathered once per graph into a :class:`LabelIndex`.
+text. Labels come from the graph's one :class:`~policykg.rdf.labels.LabelIndex`.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from ..namespaces import PKD, PREFIXES, shorten
+from ..rdf.labels import DISPLAY_LABEL, LABEL_PROPS, LANG_ORDER, LabelIndex
 
-RDFS = PREFIXES["rdfs"]
-SKOS = PREFIXES["skos"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
-LABEL_PROPS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", PREFIXES["dct"] + "title")
-DEFINITION_PROPS = (SKOS + "definition", RDFS + "comment")
+DEFINITION_PROPS = (PREFIXES["skos"] + "definition", PREFIXES["rdfs"] + "comment")
 PK_EVIDENCE = PREFIXES["pk"] + "evidence"
 OA_EXACT = PREFIXES["oa"] + "exact"
 PK_QUOTED_FROM = PREFIXES["pk"] + "quotedFrom"
-LANG_ORDER = ("en", "ja", "zh")
-
-
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+#: What a page never lists as a fact of its own: labels have their own box.
+_NOT_FACTS = set(LABEL_PROPS) | {DISPLAY_LABEL}
 
 
 def entity_path(iri: str) -> str:
@@ -39,48 +32,12 @@ def entity_path(iri: str) -> str:
     return "/entity?iri=" + quote(iri, safe="")
 
 
-@dataclass
-class LabelIndex:
-    """Every label of every subject, in every language."""
-
-    labels: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # iri -> (text, lang, prop)
-
-    @classmethod
-    def build(cls, store: ox.Store) -> "LabelIndex":
-        index = cls()
-        for prop in LABEL_PROPS:
-            for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph()):
-                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
-                    index.labels.setdefault(q.subject.value, []).append(
-                        (q.object.value, q.object.language or "", prop))
-        return index
-
-    def best(self, iri: str, lang: str = "en") -> str:
-        entries = self.labels.get(iri)
-        if not entries:
-            return shorten(iri)
-        preferred = [e for e in entries if e[2] in (RDFS + "label", SKOS + "prefLabel")] or entries
-        for want in (lang, *LANG_ORDER, ""):
-            for text, l, _ in preferred:
-                if l == want:
-                    return text
-        return preferred[0][0]
-
-    def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
-        """(iri, matched label, lang) for labels containing ``text``; exact matches first, instances first."""
-        wanted = normalise(text)
-        if not wanted:
-            return []
-        hits = {}
-        for iri, entries in self.labels.items():
-            for label, lang, _ in entries:
-                n = normalise(label)
-                if wanted in n:
-                    rank = (0 if n == wanted else 1, 0 if iri.startswith(PKD) else 1, len(label))
-                    if iri not in hits or rank < hits[iri][0]:
-                        hits[iri] = (rank, label, lang)
-        ordered = sorted(hits.items(), key=lambda kv: (kv[1][0], kv[0]))
-        return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
+def entity_triples(store: ox.Store, node: ox.NamedNode) -> list[ox.Triple]:
+    """The entity's outgoing and incoming triples (what its RDF views serve), without computed labels."""
+    g = ox.DefaultGraph()
+    out = [q.triple for q in store.quads_for_pattern(node, None, None, g) if q.predicate.value != DISPLAY_LABEL]
+    out += [q.triple for q in store.quads_for_pattern(None, None, node, g) if q.subject != node]
+    return out
 
 
 def _term(term, labels: LabelIndex, lang: str) -> dict:
@@ -94,22 +51,6 @@ def _term(term, labels: LabelIndex, lang: str) -> dict:
             "datatype": "" if term.language or datatype.endswith("#string") else shorten(datatype)}
 
 
-def exists(store: ox.Store, node: ox.NamedNode) -> bool:
-    g = ox.DefaultGraph()
-    for pattern in ((node, None, None), (None, None, node), (None, node, None)):
-        for _ in store.quads_for_pattern(*pattern, g):
-            return True
-    return False
-
-
-def entity_triples(store: ox.Store, node: ox.NamedNode) -> list[ox.Triple]:
-    """The entity's outgoing and incoming triples (what its RDF views serve)."""
-    g = ox.DefaultGraph()
-    out = [q.triple for q in store.quads_for_pattern(node, None, None, g)]
-    out += [q.triple for q in store.quads_for_pattern(None, None, node, g) if q.subject != node]
-    return out
-
-
 def describe(store: ox.Store, labels: LabelIndex, iri: str, lang: str = "en") -> dict:
     """Everything the entity page shows about ``iri`` (which must parse as an IRI)."""
     node = ox.NamedNode(iri)
@@ -119,7 +60,7 @@ def describe(store: ox.Store, labels: LabelIndex, iri: str, lang: str = "en") ->
         p = q.predicate.value
         if p == RDF_TYPE:
             types.append(_term(q.object, labels, lang))
-        elif p in LABEL_PROPS and isinstance(q.object, ox.Literal):
+        elif p in _NOT_FACTS and isinstance(q.object, ox.Literal):
             continue
         elif p in DEFINITION_PROPS and isinstance(q.object, ox.Literal):
             definitions.append({"prop": shorten(p), "text": q.object.value, "lang": q.object.language or ""})

@@ -8,37 +8,31 @@ an ``href`` of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import PolicyKGError
 from ..namespaces import PK, PKD, PREFIXES, shorten
-from .entities import LANG_ORDER, LabelIndex, normalise, describe, entity_path, entity_triples, exists
-from .sparql_protocol import GRAPH_TYPES, error_status, parse_accept
-from .workers import Job
-
-TEMPLATES = Path(__file__).parent / "templates"
-LANGS = ("en", "ja", "zh")
-
-
-def script_json(data) -> str:
-    """JSON for a <script> block: <, > and & escaped so no string can end the element."""
-    return (json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026"))
+from ..rdf.labels import LANG_ORDER as LANGS
+from ..rdf.labels import exists, normalise
+from ..sparql.evaluation import SERVER_RESULT_BYTES, Job
+from ..sparql.formats import MEDIA_TYPES
+from .endpoint import error_status, parse_accept
+from .entities import describe, entity_path, entity_triples
 
 
-def make_environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["script_json"] = script_json
+def make_environment():
+    """The shared template environment, with what every page uses."""
+    from ..templating import environment
+
+    env = environment().overlay()
     env.globals["entity_path"] = entity_path
     env.globals["langs"] = LANGS
     return env
@@ -52,7 +46,7 @@ class Site:
         self.store = kg.store
         self.pool = pool
         self.query_timeout = query_timeout
-        self.labels = LabelIndex.build(self.store)
+        self.labels = kg.labels
         self.env = make_environment()
         self._lock = threading.Lock()
         self._networks: dict[str, object] = {}
@@ -65,12 +59,12 @@ class Site:
     def stats(self):
         with self._lock:
             if self._stats is None:
-                from ..stats import compute
+                from ..rdf.stats import compute
                 self._stats = compute(self.kg)
             return self._stats
 
     def network(self, lang: str):
-        from ..network import build_network
+        from ..network.projection import build_network
 
         with self._lock:
             if lang not in self._networks:
@@ -140,15 +134,15 @@ async def search(request: Request):
 
 
 async def query_list(request: Request):
-    from ..queries import canned_queries
+    from ..sparql.canned import canned_queries
 
     site = _site(request)
     return site.render("queries.html", queries=canned_queries(), lang=_lang(request))
 
 
 async def canned_query(request: Request):
-    from ..query import prepare
-    from ..queries import find_query
+    from ..sparql.canned import find_query
+    from ..sparql.query import make_job
 
     site = _site(request)
     name = request.path_params["name"]
@@ -164,15 +158,13 @@ async def canned_query(request: Request):
     result, error, status = None, None, 200
     if all(values.values()):
         try:
-            prepared = prepare(canned=canned, params=values, lang=lang)
-            job = Job(text=prepared.bound_text, checked=True)
+            job = dataclasses.replace(make_job(name=name, params=values, lang=lang), max_bytes=SERVER_RESULT_BYTES)
             result = await run_in_threadpool(site.run_table, job, lang)
         except PolicyKGError as e:
             error, status = str(e), error_status(e)
     links = {}
     if result is not None:
-        bound = prepared.bound_text
-        links = {fmt: "/sparql?" + urlencode({"query": bound, "format": fmt}) for fmt in ("csv", "json")}
+        links = {fmt: "/sparql?" + urlencode({"query": job.text, "format": fmt}) for fmt in ("csv", "json")}
     return site.render("query_canned.html", status=status, query=canned, values=values, lang=lang,
                        result=result, error=error, links=links)
 
@@ -183,12 +175,12 @@ async def adhoc_query(request: Request):
     text = request.query_params.get("query", "")
     result, error, status, links = None, None, 200, {}
     if text.strip():
-        from ..safety import precheck
+        from ..sparql.safety import precheck
 
         try:
             precheck(text)
             job = Job(text=text, allowed_graphs=request.app.state.held_graphs,
-                      base_iri=str(request.url_for("sparql")))
+                      base_iri=str(request.url_for("sparql")), max_bytes=SERVER_RESULT_BYTES)
             result = await run_in_threadpool(site.run_table, job, lang)
             fmts = ("turtle", "nt") if result["form"] == "GRAPH" else ("csv", "json")
             links = {fmt: "/sparql?" + urlencode({"query": text, "format": fmt}) for fmt in fmts}
@@ -206,7 +198,7 @@ def _rdf_response(site: Site, iri: str, fmt: str) -> Response:
     prefixes = {p: ns for p, ns in PREFIXES.items() if ns.endswith(("/", "#"))}
     kwargs = {"prefixes": prefixes} if fmt == "turtle" else {}
     data = ox.serialize(entity_triples(site.store, node), format=formats[fmt], **kwargs) or b""
-    media = GRAPH_TYPES[fmt]
+    media = MEDIA_TYPES[fmt]
     return Response(data, media_type=media + ("" if fmt == "jsonld" else "; charset=utf-8"),
                     headers={"Vary": "Accept"})
 
@@ -294,8 +286,8 @@ async def ontology(request: Request):
 
 
 async def network(request: Request):
-    from ..network import neighbourhood
-    from ..viz import render_network_html
+    from ..network.projection import neighbourhood
+    from ..network.view import render_network_html
 
     site = _site(request)
     lang = _lang(request)
@@ -320,4 +312,3 @@ async def network(request: Request):
     return HTMLResponse(html)
 
 
-__all__ = ["Site", "LANG_ORDER"]

@@ -1,0 +1,1 @@
+"""The RDF core: loading, validation, canonical Turtle, labels and lookup, statistics, evidence."""

@@ -1,0 +1,194 @@
+"""Labels: the one place that decides what an entity is called.
+
+:class:`LabelIndex` gathers every label of every subject once. Its
+:meth:`~LabelIndex.best` is the label fallback used everywhere: the label in
+the reader's language, else in English, Japanese or Chinese, in that order,
+else any label, title or alias. The loader writes that choice into the store
+as ``pk:displayLabel`` (one literal per reader language, tagged with that
+language), so canned queries read the same answer with one triple pattern
+instead of re-implementing the fallback in SPARQL.
+
+:func:`resolve_entity` turns what a user types (an IRI, a ``pkd:`` name, or
+any label or alias in any language) into an IRI.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pyoxigraph as ox
+
+from ..errors import EntityNotFoundError
+from ..namespaces import PK, PKD, PREFIXES, shorten
+
+RDFS, SKOS = PREFIXES["rdfs"], PREFIXES["skos"]
+#: Properties whose values name a thing; the first two are its preferred labels.
+LABEL_PROPS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", PREFIXES["dct"] + "title")
+PREFERRED_PROPS = LABEL_PROPS[:2]
+#: Reader languages, and the order in which other languages stand in for a missing one.
+LANG_ORDER = ("en", "ja", "zh")
+DISPLAY_LABEL = PK + "displayLabel"
+
+
+def normalise(text: str) -> str:
+    """Case- and width-insensitive form for matching names (NFKC + casefold)."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+@dataclass
+class LabelIndex:
+    """Every label of every named subject: ``iri -> [(text, lang, property)]``."""
+
+    labels: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, store: ox.Store) -> "LabelIndex":
+        index = cls()
+        graph = ox.DefaultGraph()
+        for prop in LABEL_PROPS:
+            for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, graph):
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                    index.labels.setdefault(q.subject.value, []).append(
+                        (q.object.value, q.object.language or "", prop))
+        for entries in index.labels.values():
+            entries.sort(key=lambda e: (LABEL_PROPS.index(e[2]), e[1], e[0]))
+        return index
+
+    def label(self, iri: str, lang: str = "en") -> str | None:
+        """The best label of ``iri`` for a reader of ``lang``, or None if it has none."""
+        entries = self.labels.get(iri)
+        if not entries:
+            return None
+        preferred = [e for e in entries if e[2] in PREFERRED_PROPS] or entries
+        for want in (lang, *LANG_ORDER, ""):
+            for text, language, _ in preferred:
+                if language == want:
+                    return text
+        return preferred[0][0]
+
+    def best(self, iri: str, lang: str = "en") -> str:
+        """:meth:`label`, or the prefixed IRI when there is no label."""
+        return self.label(iri, lang) or shorten(iri)
+
+    def preferred(self, iri: str) -> dict[str, str]:
+        """The preferred label in each language (the first one, if a language has two)."""
+        out: dict[str, str] = {}
+        for text, lang, prop in self.labels.get(iri, ()):
+            if prop in PREFERRED_PROPS:
+                out.setdefault(lang, text)
+        return out
+
+    def aliases(self, iri: str) -> list[tuple[str, str]]:
+        """Every other name of ``iri``: ``(text, lang)``, sorted."""
+        preferred = self.preferred(iri)
+        return sorted({(text, lang) for text, lang, _ in self.labels.get(iri, ())
+                       if preferred.get(lang) != text})
+
+    def names(self, iri: str) -> list[str]:
+        """Every label, title and alias of ``iri``."""
+        return [text for text, _, _ in self.labels.get(iri, ())]
+
+    @cached_property
+    def _by_name(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for iri, entries in self.labels.items():
+            for text, _, _ in entries:
+                out.setdefault(normalise(text), set()).add(iri)
+        return out
+
+    def lookup(self, name: str) -> set[str]:
+        """Every subject one of whose names is ``name``, ignoring case and width."""
+        return set(self._by_name.get(normalise(name), ()))
+
+    def display_quads(self) -> list[ox.Quad]:
+        """``pk:displayLabel`` for every labelled subject and reader language."""
+        prop = ox.NamedNode(DISPLAY_LABEL)
+        out = []
+        for iri in self.labels:
+            node = ox.NamedNode(iri)
+            for lang in LANG_ORDER:
+                out.append(ox.Quad(node, prop, ox.Literal(self.label(iri, lang), language=lang)))
+        return out
+
+    def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
+        """(iri, matched label, lang) for labels containing ``text``; exact matches first, instances first."""
+        wanted = normalise(text)
+        if not wanted:
+            return []
+        hits = {}
+        for iri, entries in self.labels.items():
+            for label, lang, _ in entries:
+                n = normalise(label)
+                if wanted in n:
+                    rank = (0 if n == wanted else 1, 0 if iri.startswith(PKD) else 1, len(label))
+                    if iri not in hits or rank < hits[iri][0]:
+                        hits[iri] = (rank, label, lang)
+        ordered = sorted(hits.items(), key=lambda kv: (kv[1][0], kv[0]))
+        return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
+
+
+def exists(store: ox.Store, node: ox.NamedNode) -> bool:
+    """Whether ``node`` appears in the default graph as subject, predicate or object."""
+    graph = ox.DefaultGraph()
+    for pattern in ((node, None, None), (None, None, node), (None, node, None)):
+        for _ in store.quads_for_pattern(*pattern, graph):
+            return True
+    return False
+
+
+def types_of(store: ox.Store) -> dict[str, set[str]]:
+    """Every named subject's types, as prefixed names."""
+    out: dict[str, set[str]] = {}
+    rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
+    for q in store.quads_for_pattern(None, rdf_type, None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            out.setdefault(q.subject.value, set()).add(shorten(q.object.value))
+    return out
+
+
+def resolve_entity(kg, name: str, *, lang: str = "en") -> str:
+    """An IRI for ``name``: an IRI, a ``pkd:`` name, or any label or alias.
+
+    Matching is case- and width-insensitive (NFKC): ``Baidu``, ``百度``,
+    ``ＢＡＩＤＵ`` all find the same organization. An ambiguous name raises
+    :class:`EntityNotFoundError` listing the candidates with their types; an
+    unknown one suggests the closest labels.
+    """
+    name = name.strip()
+    store = kg.store
+    if name.startswith("<") and name.endswith(">"):
+        name = name[1:-1]
+    prefix, sep, local = name.partition(":")
+    iri = None
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        iri = PREFIXES[prefix] + local
+    elif name.startswith(("http://", "https://", "urn:")):
+        iri = name
+    if iri is not None:
+        try:
+            node = ox.NamedNode(iri)  # Oxigraph's IRI parser: no text ever spliced into a query
+        except ValueError as e:
+            raise EntityNotFoundError(f"{name!r} is not a valid IRI: {e}") from None
+        if not exists(store, node):
+            raise EntityNotFoundError(f"{shorten(iri)} is not in the graph")
+        return iri
+    labels = kg.labels
+    wanted = normalise(name)
+    matches = labels.lookup(name)
+    # Prefer instances over ontology terms and concepts of the same name.
+    matches = {s for s in matches if s.startswith(PKD)} or matches
+    if len(matches) == 1:
+        return next(iter(matches))
+    if matches:
+        types = types_of(store)
+        lines = [f"  {shorten(s)} ({', '.join(sorted(types.get(s, ())) or ['untyped'])}): {labels.best(s, lang)}"
+                 for s in sorted(matches)]
+        raise EntityNotFoundError(f"{name!r} is ambiguous; it matches:\n" + "\n".join(lines))
+    import difflib
+
+    every = {normalise(t): t for s in sorted(labels.labels) for t in labels.names(s)}
+    close = difflib.get_close_matches(wanted, list(every), n=5, cutoff=0.6)
+    hint = f"; did you mean: {', '.join(every[c] for c in close)}?" if close else ""
+    raise EntityNotFoundError(f"no entity is called {name!r}{hint}")

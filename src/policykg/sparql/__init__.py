@@ -1,0 +1,1 @@
+"""SPARQL: canned queries, parameters, safety, evaluation in worker processes, formats, remote, update."""

@@ -1,0 +1,121 @@
+"""What a query worker does with one :class:`Job`: check, evaluate, serialize.
+
+This is the only code that hands query text to a parser or to Oxigraph, and
+it runs only inside a worker process (:mod:`policykg.sparql.workers`), under
+the job's deadline and memory cap, whether the query came from the CLI, the
+library or the web server. A job's reply is one of::
+
+    ("ok", form, format, data)      form: SELECT, ASK or GRAPH; data: bytes
+    ("error", class name, message)  a class of :mod:`policykg.errors`
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+
+from ..errors import PolicyKGError, QuerySyntaxError
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MEMORY_MB = 2048
+#: The most a server worker sends back for one query: past it the worker
+#: stops writing. Without a cap a large result sits whole in the server
+#: process (3M rows of CSV took it to 2.7 GB).
+SERVER_RESULT_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker.
+
+    Build jobs with :func:`policykg.sparql.queries.make_job`, which sets
+    ``shipped`` only for a query file the package holds: such a query is
+    not walked for SERVICE, LOAD and FROM again (the tests walk every one).
+    """
+
+    text: str  # the query, parameters already bound
+    shipped: bool = False
+    select_format: str = "json"  # table, json, xml, csv, tsv
+    graph_format: str = "turtle"  # table, turtle, nt, jsonld
+    #: Standard prefixes are predeclared for text that is not shipped (shipped files declare their own).
+    predeclare: bool = True
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    allowed_graphs: frozenset = field(default_factory=frozenset)  # graphs FROM may name
+    base_iri: str | None = None  # relative IRIs in the query resolve against it
+    max_bytes: int | None = None  # the result-size cap
+    syntax_only: bool = False  # parse with both parsers, evaluate nothing that could matter
+
+
+class Verdicts:
+    """The safety walk's verdicts on recent texts, so a repeated query skips rdflib's parser."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._seen: collections.OrderedDict = collections.OrderedDict()
+
+    def known(self, key) -> bool:
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return True
+        return False
+
+    def add(self, key) -> None:
+        self._seen[key] = True
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+
+def _check(job: Job, verdicts: Verdicts | None) -> None:
+    from ..namespaces import sparql_prefixes
+    from .safety import check_query
+
+    key = (job.text, job.allowed_graphs)
+    if verdicts is not None and verdicts.known(key):
+        return
+    check_query(job.text, preamble=sparql_prefixes() if job.predeclare else "", allowed_graphs=job.allowed_graphs)
+    if verdicts is not None:
+        verdicts.add(key)
+
+
+def evaluate(store, job: Job, verdicts: Verdicts | None = None) -> tuple:
+    """The reply tuple for ``job`` on ``store`` (see the module docstring); never raises PolicyKGError."""
+    try:
+        return _evaluate(store, job, verdicts)
+    except PolicyKGError as e:
+        return ("error", type(e).__name__, str(e))
+    except MemoryError:
+        return ("error", "EvaluationFailed", "the query exceeded the worker's memory limit")
+    except RecursionError:
+        return ("error", "UnsafeQueryError", "query nested too deeply for the parser")
+
+
+def _evaluate(store, job: Job, verdicts: Verdicts | None) -> tuple:
+    import pyoxigraph as ox
+
+    from ..namespaces import PREFIXES
+    from .formats import write
+    from .safety import check_syntax, precheck
+
+    if job.syntax_only:
+        check_syntax(job.text, preamble="", base_iri=job.base_iri)
+        return ("ok", "ASK", "json", b"")
+    precheck(job.text)
+    if not job.shipped:
+        _check(job, verdicts)
+    kwargs = {"prefixes": PREFIXES} if job.predeclare else {}
+    if job.base_iri:
+        kwargs["base_iri"] = job.base_iri
+    if job.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    try:
+        result = store.query(job.text, **kwargs)
+    except SyntaxError as e:
+        raise QuerySyntaxError(f"query syntax error: {e}") from None
+    except OSError as e:
+        raise PolicyKGError(f"query failed: {e}") from None
+    fmt = job.graph_format if isinstance(result, ox.QueryTriples) else job.select_format
+    form, data = write(result, fmt, limit=job.max_bytes)
+    return ("ok", form, fmt, data)

@@ -1,0 +1,257 @@
+"""The /sparql endpoint: the W3C SPARQL 1.1 Protocol, read-only.
+
+Queries come as GET ``?query=``, POST form-encoded ``query=`` or POST
+``application/sparql-query``; the dataset as ``default-graph-uri`` and
+``named-graph-uri`` (only graphs the store holds: nothing is ever fetched).
+Updates are refused with 403. Results are negotiated by ``Accept`` (or a
+``format=`` parameter, for download links), evaluated by the worker pool.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from ..errors import (EvaluationFailed, PolicyKGError, PoolBusy, QuerySyntaxError, QueryTimeout, ResultTooLarge,
+                      UnsafeQueryError, UpdateRefusedError)
+from ..namespaces import PREFIXES
+from ..sparql.evaluation import SERVER_RESULT_BYTES, Job
+from ..sparql.formats import MEDIA_TYPES
+from ..sparql.safety import precheck
+
+MAX_BODY_BYTES = 1 << 20  # 1 MB
+# Other names clients use for the same formats.
+_RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml",
+                   "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+                   "text/csv": "csv", "text/tab-separated-values": "tsv"}
+_GRAPH_ALIASES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
+                  "text/plain": "nt", "application/ld+json": "jsonld", "application/json": "jsonld"}
+_FORMAT_PARAM = {"json": ("json", None), "xml": ("xml", None), "csv": ("csv", None), "tsv": ("tsv", None),
+                 "turtle": (None, "turtle"), "ttl": (None, "turtle"), "nt": (None, "nt"),
+                 "ntriples": (None, "nt"), "jsonld": (None, "jsonld")}
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """Media ranges of an Accept header, best first (q, then specificity, then order)."""
+    ranges = []
+    for index, part in enumerate((header or "").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
+        ranges.append((media, q, specificity, index))
+    ranges.sort(key=lambda r: (-r[1], -r[2], r[3]))
+    return [(m, q) for m, q, _, _ in ranges if q > 0]
+
+
+def negotiate(header: str | None, aliases: dict[str, str], default: str) -> str:
+    """The format key for the best acceptable media range (``default`` for */* or none)."""
+    for media, _ in parse_accept(header):
+        if media in aliases:
+            return aliases[media]
+        if media == "*/*" or media.endswith("/*") and any(a.startswith(media[:-1]) for a in aliases):
+            if media == "*/*":
+                return default
+            return next(v for a, v in aliases.items() if a.startswith(media[:-1]))
+    return default
+
+
+def _one(values: dict[str, list[str]], name: str) -> str | None:
+    got = values.get(name, [])
+    if len(got) > 1:
+        raise ProtocolError(400, f"more than one '{name}' parameter")
+    return got[0] if got else None
+
+
+def _media_type(request: Request) -> tuple[str, dict[str, str]]:
+    header = request.headers.get("content-type", "")
+    fields = [f.strip() for f in header.split(";")]
+    params = {}
+    for f in fields[1:]:
+        k, _, v = f.partition("=")
+        params[k.strip().lower()] = v.strip().strip('"').lower()
+    return fields[0].lower(), params
+
+
+async def _read_body(request: Request) -> bytes:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ProtocolError(413, f"request body over the limit of {MAX_BODY_BYTES} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ProtocolError(413, f"request body over the limit of {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, params: dict[str, str]) -> str:
+    charset = params.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"charset {charset} is not supported: send the query as UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the request body is not UTF-8") from None
+
+
+async def read_operation(request: Request) -> tuple[str | None, list[str], list[str]]:
+    """``(query text or None, default graphs, named graphs)``; raises ProtocolError (update: 403)."""
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method == "GET":
+        values = url_params
+        if "update" in values:
+            raise ProtocolError(403, "updates are refused: this endpoint is read-only "
+                                     "(and SPARQL updates are never sent with GET)")
+        query = _one(values, "query")
+    else:
+        media, params = _media_type(request)
+        body = await _read_body(request)
+        if media == "application/x-www-form-urlencoded":
+            text = _decode(body, params)
+            form = parse_qs(text, keep_blank_values=True)
+            if "update" in form or "update" in url_params:
+                raise ProtocolError(403, "updates are refused: this endpoint is read-only")
+            values = {k: form.get(k, []) + url_params.get(k, []) for k in set(form) | set(url_params)}
+            query = _one(values, "query")
+            if query is None:
+                raise ProtocolError(400, "the form has no 'query' field")
+        elif media == "application/sparql-query":
+            values = url_params
+            if "query" in values:
+                raise ProtocolError(400, "a query in the body and in the URL")
+            query = _decode(body, params)
+        elif media == "application/sparql-update":
+            raise ProtocolError(403, "updates are refused: this endpoint is read-only")
+        elif not media:
+            raise ProtocolError(415, "a POST needs Content-Type application/x-www-form-urlencoded "
+                                     "or application/sparql-query")
+        else:
+            raise ProtocolError(415, f"unsupported Content-Type {media}: use application/x-www-form-urlencoded "
+                                     "or application/sparql-query")
+    return query, values.get("default-graph-uri", []), values.get("named-graph-uri", [])
+
+
+def formats_for(request: Request, values_format: str | None) -> tuple[str, str]:
+    """(select format, graph format) from ``format=`` or Accept."""
+    accept = request.headers.get("accept")
+    select_fmt = negotiate(accept, _RESULT_ALIASES, "json")
+    graph_fmt = negotiate(accept, _GRAPH_ALIASES, "turtle")
+    if values_format:
+        if values_format not in _FORMAT_PARAM:
+            raise ProtocolError(400, f"unknown format {values_format!r}; use one of {', '.join(_FORMAT_PARAM)}")
+        s, g = _FORMAT_PARAM[values_format]
+        select_fmt, graph_fmt = s or select_fmt, g or graph_fmt
+    return select_fmt, graph_fmt
+
+
+def check_dataset(default_graphs: list[str], named_graphs: list[str], held: frozenset[str]) -> None:
+    for iri in default_graphs + named_graphs:
+        if iri not in held:
+            raise ProtocolError(400, f"graph <{iri}> is not in this store, and the endpoint never fetches one "
+                                     "(default-graph-uri and named-graph-uri may name only graphs it holds)")
+
+
+def error_status(e: Exception) -> int:
+    if isinstance(e, UpdateRefusedError):
+        return 403
+    if isinstance(e, (QuerySyntaxError, UnsafeQueryError, ResultTooLarge)):
+        return 400
+    if isinstance(e, (QueryTimeout, PoolBusy)):
+        return 503
+    if isinstance(e, EvaluationFailed):
+        return 500
+    return 400
+
+
+def service_description(endpoint: str, held: frozenset[str]) -> bytes:
+    """The SPARQL 1.1 Service Description of this endpoint, as Turtle.
+
+    Built as triples and written by pyoxigraph, so any IRI (an endpoint URL
+    with ``&`` in its query string, say) comes out as that IRI.
+    """
+    import pyoxigraph as ox
+
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    formats = "http://www.w3.org/ns/formats/"
+    a = ox.NamedNode(PREFIXES["rdf"] + "type")
+    service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
+    triples = [
+        ox.Triple(service, a, ox.NamedNode(sd + "Service")),
+        ox.Triple(service, ox.NamedNode(sd + "endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
+        ox.Triple(service, ox.NamedNode(PREFIXES["dct"] + "description"), ox.Literal(
+            "policykg: a read-only knowledge graph of public policies. "
+            "Updates, SERVICE, LOAD and remote graphs are refused.")),
+        ox.Triple(service, ox.NamedNode(sd + "defaultDataset"), dataset),
+        ox.Triple(dataset, a, ox.NamedNode(sd + "Dataset")),
+        ox.Triple(dataset, ox.NamedNode(sd + "defaultGraph"), default),
+        ox.Triple(default, a, ox.NamedNode(sd + "Graph")),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "JSON-LD"):
+        triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
+    for index, iri in enumerate(sorted(held)):
+        graph = ox.BlankNode(f"graph{index}")
+        triples += [ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), graph),
+                    ox.Triple(graph, a, ox.NamedNode(sd + "NamedGraph")),
+                    ox.Triple(graph, ox.NamedNode(sd + "name"), ox.NamedNode(iri))]
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
+                        prefixes={"sd": sd, "formats": formats, "dct": PREFIXES["dct"]})
+
+
+def endpoint_url(request: Request) -> str:
+    """This endpoint's URL: the service description's sd:endpoint and the queries' base IRI."""
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    state = request.app.state
+    try:
+        query, default_graphs, named_graphs = await read_operation(request)
+        if query is None:
+            if request.method == "GET":
+                body = service_description(endpoint_url(request), state.held_graphs)
+                return Response(body, media_type="text/turtle; charset=utf-8")
+            raise ProtocolError(400, "no query given")
+        values = parse_qs(request.url.query)
+        select_fmt, graph_fmt = formats_for(request, _one(values, "format"))
+        check_dataset(default_graphs, named_graphs, state.held_graphs)
+        try:
+            precheck(query)
+        except UnsafeQueryError as e:
+            raise ProtocolError(400, str(e)) from None
+        job = Job(text=query, select_format=select_fmt, graph_format=graph_fmt,
+                  default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
+                  allowed_graphs=state.held_graphs, base_iri=endpoint_url(request), max_bytes=SERVER_RESULT_BYTES)
+        try:
+            form, fmt, data = await run_in_threadpool(state.pool.run, job, state.query_timeout)
+        except PolicyKGError as e:
+            status = error_status(e)
+            headers = {"Retry-After": "5"} if status == 503 else {}
+            return PlainTextResponse(str(e) + "\n", status_code=status, headers=headers)
+    except ProtocolError as e:
+        return PlainTextResponse(e.message + "\n", status_code=e.status, headers=e.headers)
+    media = MEDIA_TYPES[fmt]
+    charset = "" if media.endswith("+json") or media == "application/ld+json" else "; charset=utf-8"
+    return Response(data, media_type=media + charset, headers={"Vary": "Accept"})
