@@ -83,14 +83,13 @@ def _requests(seed: int):
     """The request mix: a list of (weight, kind, make) where make(rng) -> (method, path, body, headers)."""
     from policykg.rdf.loading import load
     from policykg.namespaces import PKD
-    from policykg.query import prepare
     from policykg.sparql.canned import canned_queries
 
     canned = []
     for q in canned_queries():
         params = {p.name: p.example for p in q.params if p.example}
         if all(p.name in params or p.name == "lang" for p in q.params):
-            canned.append(prepare(canned=q, params=params, lang="en").bound_text)
+            canned.append(q.bind(params, lang="en"))
     kg = load()
     slugs = sorted({str(t.subject.value)[len(PKD):] for t in kg.triples()
                     if hasattr(t.subject, "value") and str(t.subject.value).startswith(PKD)})

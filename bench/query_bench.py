@@ -11,7 +11,7 @@ For each size it generates (or reuses) a synthetic graph with
   fresh process per measurement (``ru_maxrss``);
 * every canned query (``policykg.sparql.canned.canned_queries()`` at run time, each
   parameter bound to its ``example=``, ``lang`` = en): the policykg path
-  (``prepare`` + ``execute`` on ``kg.store``), raw pyoxigraph (``store.query``
+  (``policykg.run_query``: a worker process per query, as the CLI and library run it), raw pyoxigraph (``store.query``
   with the same text and ``substitutions=`` on a raw ``bulk_load`` store plus
   the same entailed types; row counts must match), and rdflib
   (``graph.query`` with ``initBindings``, at the sizes of ``--rdflib-queries-max``;
@@ -207,7 +207,7 @@ def worker_queries_ox(data_dir: Path, runs: int, queries_root: Path | None) -> d
     import pyoxigraph as ox
     import policykg
     from policykg.namespaces import PREFIXES
-    from policykg.query import execute, prepare
+    from policykg.sparql.params import bind_values
 
     kg = policykg.load(data_dir)
     kstore = kg.store
@@ -226,8 +226,9 @@ def worker_queries_ox(data_dir: Path, runs: int, queries_root: Path | None) -> d
             row["skipped"] = f"no example for {', '.join(missing)}"
             results.append(row)
             continue
-        prepared = prepare(canned=q, params=params, lang="en")
-        text, subs = prepared.text, (prepared.substitutions or None)
+        values = dict(params, **({"lang": "en"} if any(p.name == "lang" for p in q.params) else {}))
+        bound = {ox.Variable(k): v for k, v in bind_values(q.name, q.params, values).items()}
+        text, subs = q.text, (bound or None)
         mode = "substitutions=" if subs else "none"
         if subs:
             try:
@@ -236,10 +237,10 @@ def worker_queries_ox(data_dir: Path, runs: int, queries_root: Path | None) -> d
                 # Oxigraph's substitutions= only takes projected variables: run the text
                 # with the parameters bound as policykg binds them (outside the timing).
                 row["substitutions_error"] = str(e)
-                text, subs, mode = getattr(prepared, "bound_text", text), None, "bound text"
+                text, subs, mode = q.bind(values), None, "bound text"
 
         def via_policykg():
-            return execute(kstore, prepare(canned=q, params=params, lang="en"))
+            return policykg.run_query(kg, name=q.name, params=params, lang="en").rows
 
         def via_raw():
             r = rstore.query(text, prefixes=PREFIXES, substitutions=subs)
@@ -254,7 +255,7 @@ def worker_queries_ox(data_dir: Path, runs: int, queries_root: Path | None) -> d
         raw = via_raw()
         n_raw = len(raw) if isinstance(raw, list) else int(raw)
         row.update({"form": res.form, "rows_policykg": n_policykg, "rows_raw": n_raw, "raw_binding": mode,
-                    "bindings": {k.value: str(v) for k, v in (prepared.substitutions or {}).items()}})
+                    "bindings": {k.value: str(v) for k, v in (bound or {}).items()}})
         row["timing"] = timed_runs({"policykg": via_policykg, "raw": via_raw}, runs)
         results.append(row)
         log(f"  {q.name}: {n_policykg} rows, policykg {row['timing']['policykg']['median'] * 1e3:.3f} ms, "
@@ -282,7 +283,8 @@ def worker_queries_rdflib(data_dir: Path, runs: int, timeout: float, queries_roo
     """rdflib graph.query with initBindings; each query in a forked child stopped at the deadline."""
     import rdflib
     from policykg.namespaces import PREFIXES
-    from policykg.query import prepare
+    import pyoxigraph as ox
+    from policykg.sparql.params import bind_values
 
     g = rdflib.Graph()
     for f in all_files(data_dir) + [data_dir / "entailed.nt"]:
@@ -295,11 +297,11 @@ def worker_queries_rdflib(data_dir: Path, runs: int, timeout: float, queries_roo
             row["skipped"] = f"no example for {', '.join(missing)}"
             results.append(row)
             continue
-        prepared = prepare(canned=q, params=params, lang="en")
-        bindings = {k.value: _rdflib_term(v) for k, v in (prepared.substitutions or {}).items()}
+        values = dict(params, **({"lang": "en"} if any(p.name == "lang" for p in q.params) else {}))
+        bindings = {k: _rdflib_term(v) for k, v in bind_values(q.name, q.params, values).items()}
 
         def run_once():
-            res = g.query(prepared.text, initBindings=bindings, initNs=ns)
+            res = g.query(q.text, initBindings=bindings, initNs=ns)
             if res.type == "ASK":
                 return int(bool(res.askAnswer))
             return len(list(res))
@@ -530,7 +532,7 @@ def verdict(ok: bool) -> str:
 def report(data: dict) -> str:
     m = data["machine"]
     L = [SECTION, ""]
-    L.append("policykg's SPARQL path (`policykg.load` + `kg.store`, `policykg.query.prepare` + `execute`) against "
+    L.append("policykg's SPARQL path (`policykg.load` + `kg.store`, `policykg.run_query`, a worker process per query) against "
              "raw pyoxigraph (`Store().bulk_load` of the same files, plus the same entailed types where answers "
              "are compared) and plain rdflib (`Graph().parse`, `graph.query` with `initBindings`), on synthetic "
              "graphs from `bench/generate.py` (the shipped graph plus a seeded synthetic bulk under the real "

@@ -12,7 +12,7 @@ Starts, on free loopback ports,
   reopened with ``oxigraph serve-read-only --location DB``; endpoint ``/query``.
 
 For each of three canned queries (their ``example=`` parameters bound, text
-from ``policykg.query.prepare(canned=..., params=...).bound_text`` prefixed with
+from ``CannedQuery.bind(params)`` prefixed with
 ``policykg.namespaces.sparql_prefixes()``) it first checks that both servers
 return the same solutions (row counts and the rows themselves), then runs
 ``--clients`` client processes (one keep-alive ``http.client`` connection
@@ -154,13 +154,12 @@ def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
 def query_texts() -> dict[str, str]:
     from policykg.namespaces import sparql_prefixes
     from policykg.sparql.canned import find_query
-    from policykg.query import prepare
 
     out = {}
     for name in QUERIES:
         canned = find_query(name)
         params = {p.name: p.example for p in canned.params if p.example is not None}
-        out[name] = sparql_prefixes() + prepare(canned=canned, params=params).bound_text
+        out[name] = sparql_prefixes() + canned.bind(params)
     return out
 
 
@@ -325,7 +324,7 @@ def report(data: dict) -> str:
              "`Accept: application/sparql-results+json`, the response read in full) for a "
              f"{data['warmup']:.0f} s warm-up and then {data['duration']:.0f} s measured; one server at a time, the "
              "order alternating from query to query. The query text is "
-             "`policykg.namespaces.sparql_prefixes()` + `policykg.query.prepare(canned=..., params=...).bound_text` "
+             "`policykg.namespaces.sparql_prefixes()` + `CannedQuery.bind(params)` "
              "with each parameter's `example=` value (`lang` = en).")
     L.append("")
     L.append(f"- machine: {m['cores']} cores, {m['cpu']} ({m['platform']})")

@@ -14,8 +14,8 @@ output; server: HTTP status and a substring of the body). After *every* row:
   (set before its mtime, so that even ``relatime`` mounts would update it on
   a read) must be unchanged;
 * the graph unchanged: the server's triple count is the same after each row,
-  and the sha256 of ``policykg export --format nt`` is the same at the end
-  of the module as at its start (the last test);
+  and the sha256 of ``policykg export --format nt`` is the same when the
+  module's fixture ends as when it started;
 * the server alive: ``ASK {}`` answers 200 within 1 second.
 
 Graph input: policykg reads only Turtle (``.ttl``) and N-Triples (``.nt``),
@@ -71,6 +71,7 @@ class Row:
     cli: tuple  # (exit code, substring of the output)
     server: tuple  # (HTTP status, substring of the body)
     slow: bool = False
+    server_text: str | None = None  # what the server gets, where it must differ from the CLI's text
 
 
 REFUSED_SERVICE = (1, "is refused"), (400, "is refused")
@@ -82,6 +83,14 @@ _DOUBLE_31 = "?x"  # 31 nested REPLACEs, each doubling: "aa" becomes 2^32 bytes 
 for _ in range(31):
     _DOUBLE_31 = f'REPLACE({_DOUBLE_31}, "a", "aa")'
 _CHAIN_31 = " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(31))
+# Three VALUES blocks of 1,000 numbers: 10^9 combinations for the FILTER (it once ran unbounded in the CLI's parent).
+_VALUES_3X1000 = "ASK { " + " ".join(
+    f"VALUES ?{v} {{ {' '.join(map(str, range(1000)))} }}" for v in "abc") + " FILTER(?a + ?b + ?c < 0) }"
+# A path of 20,000 alternatives (it once crashed the CLI itself with SIGSEGV).
+_ALTERNATION_20000 = "SELECT * WHERE { ?s " + "|".join(["a"] * 20_000) + " ?o }"
+# Rows of 100 kB each: the server's 64 MB result cap is reached in well under a second.
+_BIG_ROWS = ('SELECT ?big WHERE { ?s ?p ?o BIND(REPLACE(REPLACE(REPLACE(REPLACE("aaaaaaaaaa", "a", "aaaaaaaaaa"), '
+             '"a", "aaaaaaaaaa"), "a", "aaaaaaaaaa"), "a", "aaaaaaaaaa") AS ?big) }')
 
 QUERY_ROWS = [
     # ---- reaching out
@@ -129,13 +138,16 @@ QUERY_ROWS = [
     # The same 4 GiB as 31 chained BINDs, no nesting: it reaches the engine, and the deadline stops it.
     Row("concat-chained-31", f'SELECT (STRLEN(?x31) AS ?n) WHERE {{ BIND("aa" AS ?x0) {_CHAIN_31} }}',
         *TIMED_OUT, slow=True),
+    Row("ask-values-3x1000-filter", _VALUES_3X1000, *TIMED_OUT, slow=True),
+    Row("path-alternation-20000", _ALTERNATION_20000, *TIMED_OUT, slow=True),
     Row("nested-groups-5000", "SELECT * WHERE " + "{" * 5000 + "}" * 5000, *TOO_DEEP),
     Row("nested-parens-10000", "SELECT * WHERE { FILTER(" + "(" * 10000 + "1" + ")" * 10000 + ") }", *TOO_DEEP),
     Row("body-10mb", "SELECT * WHERE { ?s ?p ?o } #" + "x" * 10_000_000,
         (1, "query too large"), (413, "over the limit")),
-    # Millions of rows: the CLI's deadline stops it; the server's result cap (64 MB) answers first.
+    # Millions of rows: the CLI's deadline stops it. The server's result cap (64 MB) gets rows that reach it
+    # long before the deadline, so the two limits never race.
     Row("millions-of-rows", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }",
-        (1, f"timed out after {TIMEOUT} s"), (400, "result is over the limit"), slow=True),
+        (1, f"timed out after {TIMEOUT} s"), (400, "result is over the limit"), slow=True, server_text=_BIG_ROWS),
 ]
 
 
@@ -280,10 +292,16 @@ def env(tmp_path_factory):
             atime_reliable=reliable, triples=_count_triples(base), hash_before=hash_before, sampler=sampler,
             tmp=tmp)
     yield e
+    # After every test that used the corpus, whatever ran and in whatever order:
+    # the graph is the one exported before the first row, and nothing connected out.
+    graph_unchanged = _export_hash() == hash_before
+    no_connections = listener.connections == 0 and tarpit.connections == 0
     sampler.stop()
     stop_server(proc)
     listener.close()
     tarpit.close()
+    assert graph_unchanged, "the graph changed during the attack corpus"
+    assert no_connections, "a row made an outbound connection"
     report = os.environ.get("POLICYKG_ATTACK_REPORT")
     if report:
         figures = {
@@ -345,7 +363,7 @@ def test_query_row(env, runner, row):
     env.check_invariants(result.output)
 
     start = time.monotonic()
-    status, body = _post(env.base, text, timeout=TIMEOUT + 30)
+    status, body = _post(env.base, env.fill(row.server_text) if row.server_text else text, timeout=TIMEOUT + 30)
     took = time.monotonic() - start
     code, message = row.server
     env.results["server"].append((row.id, status == code and message.encode() in body))
@@ -412,8 +430,30 @@ def test_data_dir_row(env, runner, row):
     env.check_invariants(output, proc.stdout.read() if proc.stdout and not proc.stdout.closed else b"")
 
 
-def test_the_graph_is_unchanged_after_the_corpus(env):
-    """Last in the module: the export's hash is the one taken before the first row."""
-    _server_alive(env)
-    assert _export_hash() == env.hash_before
-    assert env.listener.connections == 0 and env.tarpit.connections == 0
+RUNAWAY = [r for r in QUERY_ROWS if r.cli == TIMED_OUT[0]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", RUNAWAY, ids=lambda r: r.id)
+def test_runaway_queries_stop_within_the_deadline_plus_one_second_in_the_library(kg, row):
+    import policykg
+    from policykg.errors import QueryTimeout
+
+    start = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        policykg.run_query(kg, sparql=row.text, timeout=TIMEOUT)
+    assert time.monotonic() - start < TIMEOUT + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", RUNAWAY, ids=lambda r: r.id)
+def test_runaway_queries_stop_within_the_deadline_plus_one_second_in_the_cli(tmp_path, row):
+    """A whole ``policykg query`` process, start-up and loading included."""
+    path = tmp_path / "runaway.rq"
+    path.write_text(row.text, encoding="utf-8")
+    start = time.monotonic()
+    done = subprocess.run([POLICYKG, "query", "--timeout", str(TIMEOUT), "-f", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - start
+    assert done.returncode == 1 and f"timed out after {TIMEOUT} s" in done.stderr, done.stderr[-500:]
+    assert took < TIMEOUT + 1, f"the CLI took {took:.2f} s"

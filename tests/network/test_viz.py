@@ -20,7 +20,7 @@ from policykg.rdf.labels import resolve_entity
 from policykg.network.view import render_network_html, script_json, write_network_html
 
 HERE = Path(__file__).resolve().parent
-HOSTILE_TTL = HERE / "data" / "viz-hostile.ttl"
+HOSTILE_TTL = HERE.parent / "data" / "viz-hostile.ttl"
 STATIC = Path(policykg.__file__).resolve().parent / "static"
 BAIDU = "https://w3id.org/policykg/id/baidu-netcom"
 PROGRAM = "https://w3id.org/policykg/id/bj-gai-partnership-program-2023"

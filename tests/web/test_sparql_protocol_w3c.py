@@ -122,13 +122,22 @@ def _named_in_requests(test: dict) -> set[str]:
 _APPS: dict = {}
 
 
-def app_for(test: dict):
+@lru_cache(maxsize=1)
+def _empty_graph_file() -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="policykg-w3c-")) / "empty.ttl"
+    path.write_text("", encoding="utf-8")
+    return path
+
+
+def app_for(test: dict, empty_graph: Path):
     """An app whose store holds the test's graphs (apps are shared between tests with the same graphs)."""
     from policykg.web import create_app
 
     graphs = {iri: path for iri, path in test["graphs"].items()}
     for iri in _named_in_requests(test):
-        graphs.setdefault(iri, None)  # no data shipped for it: an empty graph of that name
+        graphs.setdefault(iri, empty_graph)  # no data shipped for it: an empty graph of that name
     key = tuple(sorted((k, str(v)) for k, v in graphs.items()))
     if key not in _APPS:
         client = TestClient(create_app(query_timeout=10.0, workers=1, named_graphs=graphs))
@@ -182,7 +191,7 @@ def replay_request(client, req: dict):
 def replay(name: str) -> tuple[str, str]:
     """("pass" | "refused" | "fail", detail) for the manifest test ``name``."""
     test = next(t for t in manifest_tests() if t["name"] == name)
-    client = app_for(test)
+    client = app_for(test, _empty_graph_file())
     update_test = is_update_test(test)
     for req in test["requests"]:
         r = replay_request(client, req)

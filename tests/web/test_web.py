@@ -332,6 +332,8 @@ def test_sparql_remote_graphs_and_service_are_400(client, params):
 
 
 def test_sparql_timeout_is_503_and_worker_replaced(client):
+    pool = client.app.state.pool
+    before, replaced = set(pool.pids()), pool.replaced
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     start = time.monotonic()
     r = client.get("/sparql", params={"query": slow})
@@ -339,6 +341,13 @@ def test_sparql_timeout_is_503_and_worker_replaced(client):
     assert time.monotonic() - start < 5
     r = client.get("/sparql", params={"query": "ASK {}"})
     assert r.status_code == 200 and r.json()["boolean"] is True
+    # The worker that ran the slow query was killed, and a new one took its place.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(pool.pids()) < len(before):
+        time.sleep(0.1)
+    after = set(pool.pids())
+    assert pool.replaced == replaced + 1
+    assert len(after) == len(before) and len(before - after) == 1 and len(after - before) == 1
 
 
 def test_a_dead_worker_is_replaced(client):
@@ -445,3 +454,16 @@ def test_hostile_rdf_views_round_trip(hostile):
     r = hostile.get("/id/hostile-org", headers={"accept": "application/ld+json"})
     data = json.loads(r.content)
     assert "<script>window.__pwned=1</script>" in json.dumps(data, ensure_ascii=False)
+
+
+def test_the_service_description_round_trips_iris_with_ampersands():
+    import pyoxigraph as ox
+
+    from policykg.web.endpoint import service_description
+
+    endpoint = "http://127.0.0.1:8000/sparql?a=1&b=2"
+    graph = "https://example.org/g?x=1&y=2"
+    triples = list(ox.parse(service_description(endpoint, frozenset({graph})), format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert {t.object.value for t in triples if t.predicate.value == sd + "endpoint"} == {endpoint}
+    assert {t.object.value for t in triples if t.predicate.value == sd + "name"} == {graph}

@@ -16,7 +16,7 @@ import pytest
 
 from policykg.sparql.canned import canned_queries
 
-from support import POLICYKG, get, start_server, stop_server
+from support import import_bench, POLICYKG, get, start_server, stop_server
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -133,12 +133,22 @@ def test_pages_are_served(server):
     assert status == 200 and "百度".encode() in body
 
 
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_serve_stops_cleanly_and_leaves_no_workers():
-    proc, base = start_server("--workers", "1")
+    proc, base = start_server("--workers", "2")
+    # Recorded while the server runs: once it is gone its children are re-parented and can no longer be found.
+    tree = [pid for pid in import_bench("proc_tree").descendants(proc.pid) if pid != proc.pid]
+    assert len(tree) >= 3, "expected the forkserver and two query workers under the server"
     stop_server(proc)
     assert proc.returncode is not None
-    time.sleep(0.5)
-    out = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
-    children = [line for line in out.splitlines() if line.split()[1:2] == [str(proc.pid)]]
-    assert children == []
-    assert not os.path.exists(f"/proc/{proc.pid}/status") or "zombie" not in open(f"/proc/{proc.pid}/status").read()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(pid) for pid in tree):
+        time.sleep(0.1)
+    assert [pid for pid in tree if _alive(pid)] == []

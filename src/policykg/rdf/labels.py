@@ -1,12 +1,13 @@
 """Labels: the one place that decides what an entity is called.
 
-:class:`LabelIndex` gathers every label of every subject once. Its
-:meth:`~LabelIndex.best` is the label fallback used everywhere: the label in
-the reader's language, else in English, Japanese or Chinese, in that order,
-else any label, title or alias. The loader writes that choice into the store
-as ``pk:displayLabel`` (one literal per reader language, tagged with that
-language), so canned queries read the same answer with one triple pattern
-instead of re-implementing the fallback in SPARQL.
+:data:`DISPLAY_LABELS` is the label fallback, written once: for each reader
+language, the thing's label (``rdfs:label`` or ``skos:prefLabel``) in that
+language, else in English, Japanese or Chinese, in that order, else any
+label, and only when it has no label at all an alias or title. The loader
+runs it on the store, which then holds one ``pk:displayLabel`` per subject
+and reader language (tagged with the reader's language). Canned queries read
+it with one triple pattern; Python reads it through :class:`LabelIndex`,
+which also gathers every name of every subject for search and lookup.
 
 :func:`resolve_entity` turns what a user types (an IRI, a ``pkd:`` name, or
 any label or alias in any language) into an IRI.
@@ -31,6 +32,27 @@ PREFERRED_PROPS = LABEL_PROPS[:2]
 LANG_ORDER = ("en", "ja", "zh")
 DISPLAY_LABEL = PK + "displayLabel"
 
+# The sort key of a candidate label: labels before aliases and titles, then the
+# language rank (reader, en, ja, zh, none, other), then the property, then the text.
+DISPLAY_LABELS = f"""
+INSERT {{ ?s <{DISPLAY_LABEL}> ?display }}
+WHERE {{
+  {{
+    SELECT ?s ?reader (MIN(?key) AS ?best) WHERE {{
+      VALUES ?reader {{ {" ".join(f'"{lang}"' for lang in LANG_ORDER)} }}
+      VALUES (?p ?group ?rank) {{ {" ".join(f"(<{p}> {int(i >= 2)} {i})" for i, p in enumerate(LABEL_PROPS))} }}
+      ?s ?p ?l .
+      FILTER(isIRI(?s) && isLiteral(?l))
+      BIND(LANG(?l) AS ?lang)
+      BIND(IF(?lang = ?reader, 0, IF(?lang = "en", 1, IF(?lang = "ja", 2, IF(?lang = "zh", 3,
+           IF(?lang = "", 4, 5))))) AS ?langRank)
+      BIND(CONCAT(STR(?group), STR(?langRank), STR(?rank), STR(?l)) AS ?key)
+    }} GROUP BY ?s ?reader
+  }}
+  BIND(STRLANG(SUBSTR(?best, 4), ?reader) AS ?display)
+}}
+"""
+
 
 def normalise(text: str) -> str:
     """Case- and width-insensitive form for matching names (NFKC + casefold)."""
@@ -42,11 +64,15 @@ class LabelIndex:
     """Every label of every named subject: ``iri -> [(text, lang, property)]``."""
 
     labels: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    display: dict[tuple[str, str], str] = field(default_factory=dict)  # (iri, reader language) -> label
 
     @classmethod
     def build(cls, store: ox.Store) -> "LabelIndex":
+        """Every name in ``store``, and the display labels the loader computed (see :data:`DISPLAY_LABELS`)."""
         index = cls()
         graph = ox.DefaultGraph()
+        for q in store.quads_for_pattern(None, ox.NamedNode(DISPLAY_LABEL), None, graph):
+            index.display[q.subject.value, q.object.language] = q.object.value
         for prop in LABEL_PROPS:
             for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, graph):
                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
@@ -57,16 +83,11 @@ class LabelIndex:
         return index
 
     def label(self, iri: str, lang: str = "en") -> str | None:
-        """The best label of ``iri`` for a reader of ``lang``, or None if it has none."""
-        entries = self.labels.get(iri)
-        if not entries:
-            return None
-        preferred = [e for e in entries if e[2] in PREFERRED_PROPS] or entries
-        for want in (lang, *LANG_ORDER, ""):
-            for text, language, _ in preferred:
-                if language == want:
-                    return text
-        return preferred[0][0]
+        """The display label of ``iri`` for a reader of ``lang``, or None if it has no name."""
+        found = self.display.get((iri, lang))
+        if found is None and lang not in LANG_ORDER:
+            found = self.display.get((iri, LANG_ORDER[0]))
+        return found
 
     def best(self, iri: str, lang: str = "en") -> str:
         """:meth:`label`, or the prefixed IRI when there is no label."""
@@ -101,16 +122,6 @@ class LabelIndex:
     def lookup(self, name: str) -> set[str]:
         """Every subject one of whose names is ``name``, ignoring case and width."""
         return set(self._by_name.get(normalise(name), ()))
-
-    def display_quads(self) -> list[ox.Quad]:
-        """``pk:displayLabel`` for every labelled subject and reader language."""
-        prop = ox.NamedNode(DISPLAY_LABEL)
-        out = []
-        for iri in self.labels:
-            node = ox.NamedNode(iri)
-            for lang in LANG_ORDER:
-                out.append(ox.Quad(node, prop, ox.Literal(self.label(iri, lang), language=lang)))
-        return out
 
     def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
         """(iri, matched label, lang) for labels containing ``text``; exact matches first, instances first."""

@@ -147,13 +147,11 @@ def _resolve_root(data_dir: Path | None, part: str) -> Path:
 class KnowledgeGraph:
     """The merged graph: ontology, SKOS vocabularies and instance data."""
 
-    def __init__(self, files: list[DataFile], store: ox.Store, asserted: int, labels=None):
+    def __init__(self, files: list[DataFile], store: ox.Store, asserted: int):
         self.files = files
         #: Oxigraph store: every asserted triple, the entailed types and the display labels.
         self.store = store
         self._asserted = asserted
-        if labels is not None:
-            self.__dict__["labels"] = labels
 
     def __len__(self) -> int:
         """Asserted triples (without the entailed types and display labels the store adds)."""
@@ -212,12 +210,11 @@ def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None)
         except OSError as e:
             raise DataNotFoundError(f"{f.path}: {e.strerror}") from None
     asserted = len(store)
-    store.update(_ENTAIL_TYPES)
-    from .labels import LabelIndex
+    from .labels import DISPLAY_LABELS
 
-    labels = LabelIndex.build(store)
-    store.extend(labels.display_quads())
-    return KnowledgeGraph(files, store, asserted, labels)
+    store.update(_ENTAIL_TYPES)
+    store.update(DISPLAY_LABELS)
+    return KnowledgeGraph(files, store, asserted)
 
 
 def load_shapes(data_dir: Path | None = None) -> list[DataFile]:
