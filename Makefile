@@ -8,17 +8,22 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup setup-test system-deps clean diagram
+.PHONY: run test test-full bench setup setup-test system-deps clean diagram docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Byte-compile the package once: this environment runs Python with
+# PYTHONDONTWRITEBYTECODE=1, so without it every command would compile
+# policykg's modules again (Python still reads .pyc files it finds).
 setup: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q src/policykg
 
 setup-test: $(BIN)/python system-deps
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q src/policykg
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does
 # not work offline); CJK labels need a CJK font or they render as boxes.
@@ -38,6 +43,22 @@ run: setup
 
 test: setup-test
 	$(BIN)/python -m pytest
+
+# The long runs: 10,000 examples per fuzzed property. Benchmarks: make bench.
+test-full: setup-test
+	HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest
+
+bench: setup-test
+	$(BIN)/python bench/startup_bench.py
+	$(BIN)/python bench/validate_time.py
+	$(BIN)/python bench/linking_bench.py
+	$(BIN)/python bench/query_bench.py
+	$(BIN)/python bench/viz_bench.py
+	$(BIN)/python bench/sparql_load_bench.py
+
+# The CLI reference, from the commands' own --help.
+docs: setup
+	$(BIN)/python docs/cli_reference.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import DataNotFoundError, PolicyKGError
 from .namespaces import PREFIXES
@@ -63,11 +64,8 @@ def _word_class(ch: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Entry:
-    iri: str
-    cls: str
-    alias: str
+#: One name of an entity in the dictionary.
+Entry = NamedTuple("Entry", [("iri", str), ("cls", str), ("alias", str)])
 
 
 @dataclass(frozen=True)

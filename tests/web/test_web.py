@@ -467,3 +467,19 @@ def test_the_service_description_round_trips_iris_with_ampersands():
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert {t.object.value for t in triples if t.predicate.value == sd + "endpoint"} == {endpoint}
     assert {t.object.value for t in triples if t.predicate.value == sd + "name"} == {graph}
+
+
+def test_serve_can_add_named_graphs_that_from_and_the_protocol_may_name(tmp_path):
+    from policykg.web import create_app
+
+    graph = tmp_path / "extra.ttl"
+    graph.write_text("<urn:x> <urn:p> 'in the extra graph' .\n", encoding="utf-8")
+    iri = "https://example.org/extra?a=1&b=2"
+    with TestClient(create_app(named_graphs={iri: graph}, workers=1)) as client:
+        r = client.get("/sparql", params={"query": f"SELECT ?o FROM <{iri}> WHERE {{ ?s ?p ?o }}", "format": "json"})
+        assert r.status_code == 200, r.text
+        assert [b["o"]["value"] for b in r.json()["results"]["bindings"]] == ["in the extra graph"]
+        r = client.get("/sparql", params={"query": "ASK { ?s ?p 'in the extra graph' }", "default-graph-uri": iri})
+        assert r.status_code == 200 and r.json()["boolean"] is True
+        description = client.get("/sparql").text
+        assert f"<{iri}>" in description

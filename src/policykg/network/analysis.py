@@ -65,6 +65,12 @@ def links(kg: KnowledgeGraph, name: str, *, lang: str = "en", net: Network | Non
     and the policies it issued, with evidence and sources; for a policy: its
     issuer, goals, and actors with their roles; for a person: posts and the
     statements they made (what about, to which medium).
+
+    >>> import policykg
+    >>> report = policykg.links(policykg.load(), "Baidu")
+    >>> first = report.links[0]
+    >>> first.relation, first.other_label, first.details["batch"], first.details["since"]
+    ('model partner', 'Beijing General Artificial Intelligence Industry Innovation Partnership Program', 1, '2023-05-19')
     """
     iri = resolve_entity(kg, name, lang=lang)
     net = net or build_network(kg, lang=lang)

@@ -21,22 +21,18 @@ from ..rdf.loading import KnowledgeGraph
 
 LANGS = ("ja", "en", "zh")
 
-# Display classes, most specific first: a node takes the first that matches.
-NODE_CLASSES: list[tuple[str, str, str]] = [
-    ("program", "pk:PartnerProgram", "partner program"),
-    ("policy", "pk:PolicyDocument", "policy"),
-    ("government", "pk:GovernmentBody", "government body"),
-    ("organization", "org:Organization", "organization"),
-    ("person", "foaf:Person", "person"),
-    ("goal", "pk:Goal", "goal"),
-    ("target", "pk:Target", "target"),
-    ("direction", "pk:Direction", "direction"),
-    ("statement", "pk:Statement", "statement"),
-    ("report", "pk:Source", "report / source"),
-    ("observation", "pk:Observation", "observation"),
-    ("place", "pk:Place", "place"),
-    ("category", "skos:Concept", "category"),
-]
+def _display_classes() -> list[dict]:
+    import json
+
+    from .. import paths
+
+    return json.loads((paths.STATIC / "network-classes.json").read_text(encoding="utf-8"))["classes"]
+
+
+#: Display classes (key, class, label, colour, shape, size, font), most specific first:
+#: a node takes the first that matches. One table for the projection and the page.
+DISPLAY_CLASSES = _display_classes()
+NODE_CLASSES: list[tuple[str, str, str]] = [(c["key"], c["class"], c["label"]) for c in DISPLAY_CLASSES]
 CLASS_KEYS = [key for key, _, _ in NODE_CLASSES]
 
 # Properties that never become edges: provenance and evidence are shown as

@@ -19,27 +19,13 @@ from .. import paths
 from ..errors import PolicyKGError
 from ..namespaces import shorten
 from ..templating import environment, script_json
-from .projection import LANGS, NODE_CLASSES, Network
+from .projection import DISPLAY_CLASSES, LANGS, NODE_CLASSES, Network
 
 VIS_VERSION = "9.1.2"
 
-# Colour and shape of each display class (shapes are vis-network's, or the
-# page's own "custom" ones drawn by network.js: pentagon, cross, ring).
-CLASS_STYLE: dict[str, dict] = {
-    "program": {"color": "#d4a017", "shape": "star", "size": 26, "font": 26},
-    "policy": {"color": "#1f4e9c", "shape": "box", "size": 16, "font": 22},
-    "government": {"color": "#c0392b", "shape": "hexagon", "size": 18, "font": 20},
-    "organization": {"color": "#e67e22", "shape": "dot", "size": 13, "font": 19},
-    "person": {"color": "#8e44ad", "shape": "triangle", "size": 14, "font": 19},
-    "goal": {"color": "#27ae60", "shape": "diamond", "size": 9, "font": 12},
-    "target": {"color": "#0e9f9a", "shape": "triangleDown", "size": 10, "font": 12},
-    "direction": {"color": "#8a9a1b", "shape": "square", "size": 10, "font": 13},
-    "statement": {"color": "#d6408a", "shape": "bubble", "size": 10, "font": 12},
-    "report": {"color": "#6d4c41", "shape": "document", "size": 10, "font": 13},
-    "observation": {"color": "#2e86c1", "shape": "pentagon", "size": 8, "font": 11},
-    "place": {"color": "#455a64", "shape": "cross", "size": 11, "font": 19},
-    "category": {"color": "#95a5a6", "shape": "ring", "size": 7, "font": 11},
-}
+# Colour and shape of each display class, from the one table of display classes.
+CLASS_STYLE: dict[str, dict] = {c["key"]: {k: c[k] for k in ("color", "shape", "size", "font")}
+                                for c in DISPLAY_CLASSES}
 
 # Above this many nodes the page shortens the stabilisation run; the
 # positions vis-network starts from are seeded here (see _seed_positions).

@@ -166,6 +166,13 @@ def resolve_entity(kg, name: str, *, lang: str = "en") -> str:
     ``ＢＡＩＤＵ`` all find the same organization. An ambiguous name raises
     :class:`EntityNotFoundError` listing the candidates with their types; an
     unknown one suggests the closest labels.
+
+    >>> import policykg
+    >>> kg = policykg.load()
+    >>> policykg.resolve_entity(kg, "百度")
+    'https://w3id.org/policykg/id/baidu-netcom'
+    >>> policykg.resolve_entity(kg, "ＢＡＩＤＵ") == policykg.resolve_entity(kg, "pkd:baidu-netcom")
+    True
     """
     name = name.strip()
     store = kg.store

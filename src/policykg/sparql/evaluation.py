@@ -45,6 +45,7 @@ class Job:
     base_iri: str | None = None  # relative IRIs in the query resolve against it
     max_bytes: int | None = None  # the result-size cap
     syntax_only: bool = False  # parse with both parsers, evaluate nothing that could matter
+    update: bool = False  # a SPARQL update on the worker's own copy of a user's file: reply with all its triples
 
 
 class Verdicts:
@@ -100,6 +101,8 @@ def _evaluate(store, job: Job, verdicts: Verdicts | None) -> tuple:
     if job.syntax_only:
         check_syntax(job.text, preamble="", base_iri=job.base_iri)
         return ("ok", "ASK", "json", b"")
+    if job.update:
+        return _update(store, job)
     precheck(job.text)
     if not job.shipped:
         _check(job, verdicts)
@@ -119,3 +122,18 @@ def _evaluate(store, job: Job, verdicts: Verdicts | None) -> tuple:
     fmt = job.graph_format if isinstance(result, ox.QueryTriples) else job.select_format
     form, data = write(result, fmt, limit=job.max_bytes)
     return ("ok", form, fmt, data)
+
+
+def _update(store, job: Job) -> tuple:
+    import pyoxigraph as ox
+
+    from ..namespaces import PREFIXES
+    from .safety import check_update
+
+    check_update(job.text)
+    try:
+        store.update(job.text, prefixes=PREFIXES)
+    except SyntaxError as e:
+        raise QuerySyntaxError(f"update syntax error: {e}") from None
+    data = ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
+    return ("ok", "GRAPH", "nt", data)

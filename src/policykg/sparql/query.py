@@ -1,4 +1,4 @@
-"""Running a query: where it comes from, and what comes back.
+r"""Running a query: where it comes from, and what comes back.
 
 :func:`run_query` is the library's entry point. The caller says what it
 gives, by keyword: ``name=`` a canned query the package ships, ``path=`` a
@@ -16,10 +16,8 @@ memory cap, exactly as it would from the CLI or the web server.
 ('SELECT', 10)
 >>> policykg.run_query(kg, sparql="ASK { pkd:baidu-netcom a org:Organization }").boolean
 True
->>> print(policykg.run_query(kg, sparql="SELECT (1 + 1 AS ?two) {}", format="csv").text)
-two
-2
-<BLANKLINE>
+>>> policykg.run_query(kg, sparql="SELECT (1 + 1 AS ?two) {}", format="csv").data
+b'two\r\n2\r\n'
 """
 
 from __future__ import annotations
