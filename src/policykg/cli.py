@@ -61,6 +61,30 @@ def format_option(choices, default: str | None = None):
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True)
 
 
+class Seconds(click.ParamType):
+    """A positive, finite number of seconds (nan, inf, 0 and negatives are refused)."""
+
+    name = "seconds"
+
+    def __init__(self, minimum: float = 0.1, maximum: float = 86_400.0):
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value, param, ctx):
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or not self.minimum <= seconds <= self.maximum:
+            self.fail(f"{value!r} is not between {self.minimum:g} and {self.maximum:g} seconds", param, ctx)
+        return seconds
+
+
+def timeout_option(default: float, help: str):
+    return click.option("--timeout", type=Seconds(), default=default, show_default=True, help=help)
+
+
 def emit(data: str | bytes, output: Path | None) -> None:
     """Write to ``output`` atomically, or to stdout."""
     from .atomic import write_atomic
@@ -325,8 +349,7 @@ def list_queries(as_json):
 @lang_option("Label language, where the query offers labels (falls back to en, ja, zh).")
 @format_option(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"], "table")
 @output_option()
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Stop the query after this many seconds.")
+@timeout_option(30.0, "Stop the query after this many seconds.")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: query this named graph as the default graph.")
 @data_dir_option
@@ -362,7 +385,7 @@ def query(name, query_file, expression, params, lang, fmt, output, timeout, endp
 @click.option("--endpoint", required=True, metavar="URL",
               help="The server's Graph Store Protocol URL (for Oxigraph: http://HOST:PORT/store).")
 @click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph (default: the default graph).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True)
+@timeout_option(120.0, "Give up on the server after this many seconds.")
 @data_dir_option
 def push(endpoint, graph_iri, timeout, data_dir):
     """Replace a graph on a SPARQL server with the policykg graph.
@@ -392,31 +415,37 @@ def update(file, expression):
 @command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Stop a query after this many seconds (its worker is killed and replaced).")
+@timeout_option(30.0, "Stop a query after this many seconds (its worker is killed and replaced).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Query worker processes, each holding the store.")
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=256, show_default=True,
+              help="Open connections at most; past it requests get 503.")
+@click.option("--allowed-hosts", metavar="HOST,...",
+              help="Host header values to answer (against DNS rebinding); '*' for any. "
+                   "Default: loopback names when bound to loopback, else any.")
 @click.option("--named-graph", "named_graphs", type=(str, click.Path(dir_okay=False, exists=True, path_type=Path)),
               multiple=True, metavar="IRI FILE",
               help="Also serve FILE (.ttl, .nt, .rdf) as the named graph IRI, for FROM and default-graph-uri.")
 @data_dir_option
-def serve(host, port, timeout, workers, named_graphs, data_dir):
+def serve(host, port, timeout, workers, max_connections, allowed_hosts, named_graphs, data_dir):
     """Web pages and a read-only SPARQL 1.1 endpoint (/sparql) over the graph.
 
     The data is validated first (strict syntax, SHACL shapes): a syntax error
     or a shape violation is printed and the server does not start.
     """
-    import uvicorn
-
     from .errors import PolicyKGError
     from .rdf.validation import validate as run_validation
     from .web import create_app
+    from .web.server import default_allowed_hosts, serve_app
 
     report = run_validation(data_dir)
     if not report.conforms:
         problems = _print_problems(report)
         raise PolicyKGError(f"not serving {data_dir or 'the shipped data'}: invalid data, "
                             f"{problems} problem(s); fix them ('policykg validate') and start again")
-    app = create_app(data_dir, query_timeout=timeout, workers=workers, named_graphs=dict(named_graphs))
+    hosts = default_allowed_hosts(host) if allowed_hosts is None else \
+        None if allowed_hosts.strip() == "*" else [h.strip() for h in allowed_hosts.split(",") if h.strip()]
+    app = create_app(data_dir, query_timeout=timeout, workers=workers, named_graphs=dict(named_graphs),
+                     allowed_hosts=hosts)
     click.echo(f"policykg: serving http://{host}:{port}/ (SPARQL endpoint /sparql, read-only)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    serve_app(app, host=host, port=port, max_connections=max_connections)

@@ -237,6 +237,10 @@ def candidates_turtle(candidates: list[Candidate], document_iri: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The largest document ``mentions`` reads.
+MAX_DOCUMENT_BYTES = 20 << 20
+
+
 @dataclass(frozen=True)
 class LinkResult:
     document: str
@@ -254,11 +258,16 @@ def link_document(kg: KnowledgeGraph, path: Path, *, lang: str = "auto", diction
     if lang not in ("auto", "ja", "zh", "en"):
         raise PolicyKGError("--lang is one of auto, ja, zh, en")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_DOCUMENT_BYTES + 1)  # a bounded read: /dev/zero has no end
+        text = raw.decode("utf-8")
     except OSError as e:
         raise DataNotFoundError(f"{path}: {e.strerror}") from None
     except UnicodeDecodeError as e:
         raise DataNotFoundError(f"{path}: not UTF-8 text ({e.reason})") from None
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise PolicyKGError(f"{path}: over {MAX_DOCUMENT_BYTES >> 20} MB; split the document "
+                            "(matching keeps an offset per character, so memory grows with the text)")
     dictionary = dictionary or build_dictionary(kg)
     mentions = find_mentions(text, dictionary)
     candidates = candidate_statements(text, mentions)

@@ -112,11 +112,26 @@ def parse_file(path: Path, part: str = "graph", *, base_iri: str | None = None) 
     return DataFile(path, part, _parse(path, base_iri))
 
 
+#: The largest data file read (Oxigraph keeps the whole graph in memory: a 500 MB file took 7.4 GB).
+MAX_DATA_FILE_BYTES = 256 << 20
+
+
 def _files(folder: Path, recursive: bool = False) -> list[Path]:
+    """The data files in ``folder``; a symlink that leads out of the folder is refused."""
     if not folder.is_dir():
         return []
     pattern = "**/*" if recursive else "*"
-    return sorted(p for p in folder.glob(pattern) if p.suffix in (".ttl", ".nt") and p.is_file())
+    found = sorted(p for p in folder.glob(pattern) if p.suffix in (".ttl", ".nt") and p.is_file())
+    home = folder.resolve()
+    for p in found:
+        target = p.resolve()
+        if home not in target.parents:
+            raise DataNotFoundError(f"{p}: a symbolic link out of {folder}; refused (copy the file in instead)")
+        size = target.stat().st_size
+        if size > MAX_DATA_FILE_BYTES:
+            raise DataNotFoundError(f"{p}: {size >> 20} MB, over the limit of {MAX_DATA_FILE_BYTES >> 20} MB "
+                                    "for one data file; split it")
+    return found
 
 
 def part_files(root: Path, part: str) -> list[Path]:

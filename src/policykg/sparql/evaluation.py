@@ -46,6 +46,8 @@ class Job:
     max_bytes: int | None = None  # the result-size cap
     syntax_only: bool = False  # parse with both parsers, evaluate nothing that could matter
     update: bool = False  # a SPARQL update on the worker's own copy of a user's file: reply with all its triples
+    #: For pages: ``(offset, limit)``; the reply is one page of terms and a count (see :func:`page_of`).
+    page: tuple[int, int] | None = None
 
 
 class Verdicts:
@@ -119,9 +121,41 @@ def _evaluate(store, job: Job, verdicts: Verdicts | None) -> tuple:
         raise QuerySyntaxError(f"query syntax error: {e}") from None
     except OSError as e:
         raise PolicyKGError(f"query failed: {e}") from None
+    if job.page is not None and not isinstance(result, ox.QueryBoolean):
+        return ("ok", "GRAPH" if isinstance(result, ox.QueryTriples) else "SELECT", "page", page_of(result, *job.page))
     fmt = job.graph_format if isinstance(result, ox.QueryTriples) else job.select_format
     form, data = write(result, fmt, limit=job.max_bytes)
     return ("ok", form, fmt, data)
+
+
+#: A page counts the rows after it up to this many, so a page's cost stays bounded.
+COUNT_CAP = 10_000
+
+
+def page_of(result, offset: int, limit: int) -> bytes:
+    """One page of a SELECT or graph result, pickled: ``{"variables", "rows", "total", "complete"}``.
+
+    ``rows`` are tuples of terms (a graph result's rows are its triples);
+    ``total`` counts the rows seen, at most ``offset + limit + COUNT_CAP``,
+    and ``complete`` says whether that was all of them. The web pages render
+    only this, so a result of any size costs a page of HTML.
+    """
+    import pickle
+
+    import pyoxigraph as ox
+
+    variables = [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) else \
+        ["subject", "predicate", "object"]
+    rows, total, complete = [], 0, True
+    for item in result:
+        if offset <= total < offset + limit:
+            rows.append(tuple(item) if isinstance(item, ox.QuerySolution) else
+                        (item.subject, item.predicate, item.object))
+        total += 1
+        if total >= offset + limit + COUNT_CAP:
+            complete = False
+            break
+    return pickle.dumps({"variables": variables, "rows": rows, "total": total, "complete": complete})
 
 
 def _update(store, job: Job) -> tuple:

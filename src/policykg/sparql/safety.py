@@ -91,12 +91,14 @@ def _parse_tree(text: str, skip: int):
         return parseQuery(text)
     except ParseException as query_error:
         try:
-            parseUpdate(text)
+            update = parseUpdate(text)
         except (ParseException, Exception):
             prefix = _undeclared_prefix(text)
             if prefix is not None:
                 raise QuerySyntaxError(f"unknown prefix {prefix}: (declare it with PREFIX {prefix}: <...>)") from None
             raise QuerySyntaxError("query syntax error at " + _position(query_error, text, skip)) from None
+        if "request" not in update:  # nothing but comments, prefixes or white space
+            raise QuerySyntaxError("the query is empty") from None
         raise UpdateRefusedError("updates are refused: policykg serves its graph read-only "
                                  "(use 'policykg update FILE' on a Turtle file of your own)") from None
     except RecursionError:

@@ -203,11 +203,26 @@ class _Worker:
         self.process.join(timeout=5)
 
 
+class Preempted(Exception):
+    """A job stopped before its deadline because its worker was needed for others (see run_sliced)."""
+
+
+#: Descriptors a pool keeps open in reserve, so that it can start a worker even when
+#: client connections have taken every other descriptor the process may open.
+FD_RESERVE = 24
+
+
 class WorkerPool:
-    """``size`` worker processes; :meth:`run` blocks (call it from a thread)."""
+    """``size`` serving workers plus ``spares`` started ones on standby; :meth:`run` blocks.
+
+    A worker that times out or dies is killed; a spare takes its place at
+    once and a new spare is started in the background, retrying with
+    backoff for as long as the pool is open, so the pool never stays empty.
+    """
 
     def __init__(self, source: StoreSource, size: int = 2, *, memory_mb: int | None = DEFAULT_MEMORY_MB,
-                 start_timeout: float = 120.0):
+                 start_timeout: float = 120.0, spares: int = 1):
+        import logging
         import multiprocessing
         import queue
         import threading
@@ -216,18 +231,49 @@ class WorkerPool:
             raise PolicyKGError("a worker pool needs at least one worker")
         self.source = source
         self.size = size
+        self.spares = spares
         self.memory_mb = memory_mb
         self.start_timeout = start_timeout
+        self.log = logging.getLogger("policykg.pool")
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["policykg.sparql.workers", "policykg.rdf.loading",
                                           "policykg.sparql.safety", "rdflib.plugins.sparql.parser"])
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._standby: list[_Worker] = []
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
         self._closed = False
+        self._starting = 0
+        self._reserve: list[int] = []
         self.replaced = 0
+        self.start_failures = 0
+        self.last_error: str | None = None
+        self._logged: set[str] = set()
+        self._hold_reserve()
         for _ in range(size):
             self._idle.put(self._start())
+        for _ in range(spares):
+            self._standby.append(self._start())
+
+    # ---- descriptors
+
+    def _hold_reserve(self) -> None:
+        while len(self._reserve) < FD_RESERVE:
+            try:
+                self._reserve.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError:
+                return
+
+    def _release_reserve(self) -> None:
+        while self._reserve:
+            os.close(self._reserve.pop())
+
+    def _log_once(self, kind: str, message: str) -> None:
+        if kind not in self._logged:
+            self._logged.add(kind)
+            self.log.warning(message)
+
+    # ---- starting and replacing
 
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
@@ -251,8 +297,18 @@ class WorkerPool:
             self._workers.add(worker)
         return worker
 
+    def _start_with_reserve(self) -> _Worker:
+        """Start a worker with the reserved descriptors freed for it, then take them back."""
+        with self._lock:
+            self._release_reserve()
+        try:
+            return self._start()
+        finally:
+            with self._lock:
+                self._hold_reserve()
+
     def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start another in the background."""
+        """Kill ``worker``; a spare serves in its place, and a new spare is started in the background."""
         import threading
 
         worker.kill()
@@ -261,28 +317,66 @@ class WorkerPool:
             self.replaced += 1
             if self._closed:
                 return
+            spare = self._standby.pop() if self._standby else None
+            self._starting += 1
+        if spare is not None:
+            self._idle.put(spare)
+        threading.Thread(target=self._refill, args=(spare is not None,), name="policykg-worker-start",
+                         daemon=True).start()
 
-        def start():
-            for attempt in range(3):
+    def _refill(self, as_spare: bool) -> None:
+        delay = 0.25
+        try:
+            while not self._closed:
                 try:
-                    new = self._start()
-                except Exception:  # noqa: BLE001 - try again, then give up quietly
-                    time.sleep(0.5 * (attempt + 1))
+                    new = self._start_with_reserve()
+                except Exception as e:  # noqa: BLE001 - keep trying: the pool must not stay short
+                    with self._lock:
+                        self.start_failures += 1
+                        self.last_error = f"{type(e).__name__}: {e}"
+                    self._log_once(type(e).__name__, f"policykg: a query worker could not start ({e}); "
+                                                     "retrying with backoff")
+                    time.sleep(delay)
+                    delay = min(delay * 2, 5.0)
                     continue
                 if self._closed:
                     new.kill()
+                elif as_spare:
+                    with self._lock:
+                        self._standby.append(new)
                 else:
                     self._idle.put(new)
                 return
+        finally:
+            with self._lock:
+                self._starting -= 1
 
-        threading.Thread(target=start, name="policykg-worker-replace", daemon=True).start()
+    # ---- use
 
     def pids(self) -> list[int]:
         with self._lock:
             return sorted(w.pid for w in self._workers)
 
+    def health(self) -> dict:
+        """What ``/health`` reports: workers serving, on standby, starting, and failures so far."""
+        with self._lock:
+            return {"size": self.size, "workers": len(self._workers) - len(self._standby),
+                    "idle": self._idle.qsize(), "spares": len(self._standby), "starting": self._starting,
+                    "replaced": self.replaced, "start_failures": self.start_failures,
+                    "last_error": self.last_error, "reserved_descriptors": len(self._reserve)}
+
     def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
         """``(form, format, data)`` for ``job``; raises the worker's error, QueryTimeout, PoolBusy."""
+        return self.run_sliced(job, timeout)
+
+    def run_sliced(self, job: Job, timeout: float, slice_: float | None = None,
+                   at_slice=None) -> tuple[str, str, bytes]:
+        """:meth:`run`, asking ``at_slice()`` every ``slice_`` seconds what to do while the job runs.
+
+        ``at_slice`` answers "wait" (ask again after another slice), "long"
+        (run on to the deadline) or "preempt" (stop the job now: the worker
+        is replaced and :class:`Preempted` raised).
+        """
         import queue
 
         deadline = time.monotonic() + timeout
@@ -290,16 +384,27 @@ class WorkerPool:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
+        deciding = at_slice is not None and slice_ is not None
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
-                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._replace(worker)
+                    raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
+                if worker.conn.poll(min(left, slice_) if deciding else left):
+                    break
+                if deciding and time.monotonic() < deadline:
+                    verdict = at_slice()
+                    if verdict == "preempt":
+                        self._replace(worker)
+                        raise Preempted()
+                    deciding = verdict == "wait"
             reply = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
             raise _died(self.memory_mb, "; it has been replaced") from None
-        except QueryTimeout:
+        except (QueryTimeout, Preempted):
             raise
         except BaseException:
             self._replace(worker)
@@ -312,5 +417,29 @@ class WorkerPool:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
+            self._standby.clear()
+            self._release_reserve()
         for w in workers:
             w.kill()
+        _stop_forkserver()
+
+
+def _stop_forkserver() -> None:
+    """Stop multiprocessing's forkserver and remove its ``pymp-*`` folder now.
+
+    multiprocessing leaves both to exit handlers, which do not run when the
+    server is stopped by SIGTERM (uvicorn shuts down, then dies of the signal
+    it caught). The next pool starts a new forkserver in a new folder.
+    """
+    import multiprocessing.forkserver
+    import multiprocessing.process
+    import shutil
+
+    try:
+        multiprocessing.forkserver._forkserver._stop()
+    except Exception:  # noqa: BLE001 - a private API: if it changes, the folder is left as before
+        pass
+    config = multiprocessing.process.current_process()._config
+    tempdir = config.pop("tempdir", None)
+    if tempdir:
+        shutil.rmtree(tempdir, ignore_errors=True)

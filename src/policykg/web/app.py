@@ -6,6 +6,9 @@ import contextlib
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -13,12 +16,14 @@ from .. import paths
 from ..sparql.evaluation import DEFAULT_MEMORY_MB
 from ..sparql.workers import StoreSource, WorkerPool
 from . import pages
-from .endpoint import sparql_endpoint
+from .endpoint import HeldResults, sparql_endpoint
+from .headers import SecurityHeaders
+from .scheduling import Scheduler
 
 
 def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, workers: int = 2,
-               named_graphs: dict[str, Path] | None = None,
-               memory_mb: int | None = DEFAULT_MEMORY_MB) -> Starlette:
+               named_graphs: dict[str, Path] | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
+               allowed_hosts: list[str] | None = None) -> Starlette:
     """The web app over the graph of ``data_dir`` (default: the shipped data), read-only.
 
     The store is loaded here (for the pages) and once more in each of
@@ -26,11 +31,13 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
     started now. ``named_graphs`` (graph IRI -> RDF file; ``policykg serve
     --named-graph``) adds graphs that /sparql may name as default-graph-uri,
     named-graph-uri or FROM; the graph itself lives in the default graph.
+    ``allowed_hosts`` (``serve --allowed-hosts``) refuses requests whose Host
+    header names another host, against DNS rebinding; None allows any.
     """
     source = StoreSource(Path(data_dir) if data_dir else None,
                          tuple((iri, Path(p)) for iri, p in (named_graphs or {}).items()))
     kg = source.open()
-    pool = WorkerPool(source, workers, memory_mb=memory_mb)
+    pool = WorkerPool(source, workers, memory_mb=memory_mb, spares=2 if workers > 1 else 1)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -50,11 +57,23 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
         Route("/ontology", pages.ontology),
         Route("/network", pages.network),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
+        Route("/health", health),
         Mount("/assets", app=StaticFiles(directory=str(paths.STATIC)), name="assets"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(SecurityHeaders)]
+    if allowed_hosts is not None:
+        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.pool = pool
+    app.state.scheduler = Scheduler(pool, workers)
+    app.state.held_results = HeldResults()
     app.state.query_timeout = query_timeout
     app.state.held_graphs = frozenset(g.value for g in kg.store.named_graphs())
     app.state.site = pages.Site(kg, pool, query_timeout)
     return app
+
+
+async def health(request):
+    """The worker pool's state: 200 while at least one worker serves, else 503."""
+    state = request.app.state.pool.health()
+    return JSONResponse(state, status_code=200 if state["workers"] > 0 else 503)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -20,15 +19,18 @@ from ..errors import (EvaluationFailed, PolicyKGError, PoolBusy, QuerySyntaxErro
 from ..namespaces import PREFIXES
 from ..sparql.evaluation import SERVER_RESULT_BYTES, Job
 from ..sparql.formats import MEDIA_TYPES
+from ..sparql.params import query_form
 from ..sparql.safety import precheck
+from .scheduling import client_of
 
 MAX_BODY_BYTES = 1 << 20  # 1 MB
-# Other names clients use for the same formats.
-_RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml",
-                   "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
-                   "text/csv": "csv", "text/tab-separated-values": "tsv"}
-_GRAPH_ALIASES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
-                  "text/plain": "nt", "application/ld+json": "jsonld", "application/json": "jsonld"}
+BODY_TIMEOUT = 30.0  # seconds for a whole request body
+# Media types (and the other names clients use for them) in the server's order of preference.
+_RESULT_ALIASES = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+                   "text/csv": "csv", "text/tab-separated-values": "tsv", "application/json": "json",
+                   "application/xml": "xml", "text/xml": "xml"}
+_GRAPH_ALIASES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "jsonld",
+                  "application/x-turtle": "turtle", "text/plain": "nt", "application/json": "jsonld"}
 _FORMAT_PARAM = {"json": ("json", None), "xml": ("xml", None), "csv": ("csv", None), "tsv": ("tsv", None),
                  "turtle": (None, "turtle"), "ttl": (None, "turtle"), "nt": (None, "nt"),
                  "ntriples": (None, "nt"), "jsonld": (None, "jsonld")}
@@ -63,16 +65,51 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(m, q) for m, q, _, _ in ranges if q > 0]
 
 
-def negotiate(header: str | None, aliases: dict[str, str], default: str) -> str:
-    """The format key for the best acceptable media range (``default`` for */* or none)."""
-    for media, _ in parse_accept(header):
-        if media in aliases:
-            return aliases[media]
-        if media == "*/*" or media.endswith("/*") and any(a.startswith(media[:-1]) for a in aliases):
-            if media == "*/*":
-                return default
-            return next(v for a, v in aliases.items() if a.startswith(media[:-1]))
-    return default
+def _ranges(header: str) -> list[tuple[str, float]]:
+    """Every media range of an Accept header with its quality, q=0 included."""
+    out = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = max(0.0, min(1.0, float(f[2:])))
+                except ValueError:
+                    q = 0.0
+        out.append((media, q))
+    return out
+
+
+def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
+    """The quality the most specific matching range gives ``media`` (RFC 9110, 12.5.1)."""
+    kind = media.split("/")[0] + "/*"
+    for wanted in (media, kind, "*/*"):
+        qs = [q for m, q in ranges if m == wanted]
+        if qs:
+            return max(qs)
+    return 0.0
+
+
+def negotiate(header: str | None, candidates: dict[str, str], default: str) -> str | None:
+    """The format key of the acceptable media type with the highest quality.
+
+    ``candidates`` maps media types to format keys in the server's order of
+    preference, which breaks ties. No Accept header means ``default``;
+    None means nothing acceptable can be produced (406).
+    """
+    if not header or not header.strip():
+        return default
+    ranges = _ranges(header)
+    best = None
+    for media, key in candidates.items():
+        q = _quality(media, ranges)
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, key)
+    return best[1] if best else None
 
 
 def _one(values: dict[str, list[str]], name: str) -> str | None:
@@ -93,15 +130,23 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
 
 
 async def _read_body(request: Request) -> bytes:
+    """The request body, at most MAX_BODY_BYTES, and only if it arrives within BODY_TIMEOUT."""
+    import asyncio
+
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise ProtocolError(413, f"request body over the limit of {MAX_BODY_BYTES} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise ProtocolError(413, f"request body over the limit of {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise ProtocolError(413, f"request body over the limit of {MAX_BODY_BYTES} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ProtocolError(408, f"the request body did not arrive within {BODY_TIMEOUT:g} s",
+                            {"Connection": "close"}) from None
     return b"".join(chunks)
 
 
@@ -152,8 +197,8 @@ async def read_operation(request: Request) -> tuple[str | None, list[str], list[
     return query, values.get("default-graph-uri", []), values.get("named-graph-uri", [])
 
 
-def formats_for(request: Request, values_format: str | None) -> tuple[str, str]:
-    """(select format, graph format) from ``format=`` or Accept."""
+def formats_for(request: Request, values_format: str | None, form: str) -> tuple[str, str]:
+    """(select format, graph format) from ``format=`` or Accept; 406 if the query's form gets none."""
     accept = request.headers.get("accept")
     select_fmt = negotiate(accept, _RESULT_ALIASES, "json")
     graph_fmt = negotiate(accept, _GRAPH_ALIASES, "turtle")
@@ -161,8 +206,12 @@ def formats_for(request: Request, values_format: str | None) -> tuple[str, str]:
         if values_format not in _FORMAT_PARAM:
             raise ProtocolError(400, f"unknown format {values_format!r}; use one of {', '.join(_FORMAT_PARAM)}")
         s, g = _FORMAT_PARAM[values_format]
-        select_fmt, graph_fmt = s or select_fmt, g or graph_fmt
-    return select_fmt, graph_fmt
+        select_fmt, graph_fmt = s or select_fmt or "json", g or graph_fmt or "turtle"
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    if (graph_fmt if graph else select_fmt) is None:
+        offered = ", ".join(dict.fromkeys(_GRAPH_ALIASES if graph else _RESULT_ALIASES))
+        raise ProtocolError(406, f"none of the accepted media types can hold this result; offered: {offered}")
+    return select_fmt or "json", graph_fmt or "turtle"
 
 
 def check_dataset(default_graphs: list[str], named_graphs: list[str], held: frozenset[str]) -> None:
@@ -235,7 +284,7 @@ async def sparql_endpoint(request: Request) -> Response:
                 return Response(body, media_type="text/turtle; charset=utf-8")
             raise ProtocolError(400, "no query given")
         values = parse_qs(request.url.query)
-        select_fmt, graph_fmt = formats_for(request, _one(values, "format"))
+        select_fmt, graph_fmt = formats_for(request, _one(values, "format"), query_form(query) or "SELECT")
         check_dataset(default_graphs, named_graphs, state.held_graphs)
         try:
             precheck(query)
@@ -245,7 +294,7 @@ async def sparql_endpoint(request: Request) -> Response:
                   default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
                   allowed_graphs=state.held_graphs, base_iri=endpoint_url(request), max_bytes=SERVER_RESULT_BYTES)
         try:
-            form, fmt, data = await run_in_threadpool(state.pool.run, job, state.query_timeout)
+            form, fmt, data = await state.scheduler.run(job, state.query_timeout, client_of(request))
         except PolicyKGError as e:
             status = error_status(e)
             headers = {"Retry-After": "5"} if status == 503 else {}
@@ -254,4 +303,61 @@ async def sparql_endpoint(request: Request) -> Response:
         return PlainTextResponse(e.message + "\n", status_code=e.status, headers=e.headers)
     media = MEDIA_TYPES[fmt]
     charset = "" if media.endswith("+json") or media == "application/ld+json" else "; charset=utf-8"
-    return Response(data, media_type=media + charset, headers={"Vary": "Accept"})
+    if not state.held_results.take(len(data)):
+        return PlainTextResponse("the server is busy sending other large results; try again later\n",
+                                 status_code=503, headers={"Retry-After": "5"})
+    return PacedResponse(data, state.held_results, state.query_timeout, media_type=media + charset,
+                         headers={"Vary": "Accept"})
+
+
+class HeldResults:
+    """Bytes of results the server holds while clients read them, against a budget."""
+
+    def __init__(self, budget: int = 256 << 20):
+        self.budget = budget
+        self.held = 0
+
+    def take(self, n: int) -> bool:
+        if self.held and self.held + n > self.budget:
+            return False
+        self.held += n
+        return True
+
+    def give(self, n: int) -> None:
+        self.held -= n
+
+
+class SlowReader(Exception):
+    """A client that stopped reading its result; the connection is dropped."""
+
+
+class PacedResponse(Response):
+    """A response sent in chunks, each of which the client must take within ``deadline`` seconds.
+
+    A client that stops reading holds the result only until then, and never
+    more of it than the budget of :class:`HeldResults` allows in all.
+    """
+
+    CHUNK = 64 << 10
+
+    def __init__(self, content: bytes, held: HeldResults, deadline: float, **kwargs):
+        super().__init__(content, **kwargs)
+        self.held_results, self.deadline, self.size = held, deadline, len(content)
+
+    async def __call__(self, scope, receive, send) -> None:
+        import asyncio
+
+        body, self.body = self.body, b""
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            view = memoryview(body)
+            for start in range(0, max(len(view), 1), self.CHUNK):
+                chunk = bytes(view[start:start + self.CHUNK])
+                more = start + self.CHUNK < len(view)
+                try:
+                    await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": more}),
+                                           self.deadline)
+                except asyncio.TimeoutError:
+                    raise SlowReader(f"a client read nothing for {self.deadline:g} s; dropped") from None
+        finally:
+            self.held_results.give(self.size)

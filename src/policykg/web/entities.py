@@ -27,7 +27,7 @@ def entity_path(iri: str) -> str:
     """The page of ``iri`` on this server: /id/{slug} for pkd: IRIs, else /entity?iri=."""
     if iri.startswith(PKD):
         slug = iri[len(PKD):]
-        if slug and all(c.isalnum() or c in "-_." for c in slug):
+        if slug.strip(".") and all(c.isalnum() or c in "-_." for c in slug):  # never /id/. or /id/..
             return "/id/" + slug
     return "/entity?iri=" + quote(iri, safe="")
 

@@ -26,6 +26,7 @@ from ..sparql.evaluation import SERVER_RESULT_BYTES, Job
 from ..sparql.formats import MEDIA_TYPES
 from .endpoint import error_status, parse_accept
 from .entities import describe, entity_path, entity_triples
+from .scheduling import client_of
 
 
 def make_environment():
@@ -73,34 +74,56 @@ class Site:
 
     # ---- results as table rows
 
-    def cell(self, term: dict | None, lang: str) -> dict:
+    def cell(self, term, lang: str) -> dict:
         if term is None:
             return {"kind": "empty", "label": ""}
-        if term["type"] == "uri":
-            iri = term["value"]
-            try:
-                known = exists(self.store, ox.NamedNode(iri))
-            except ValueError:
-                known = False
+        if isinstance(term, ox.NamedNode):
+            iri = term.value
+            known = exists(self.store, term)
             return {"kind": "iri", "label": self.labels.best(iri, lang) if known else shorten(iri),
                     "short": shorten(iri), "href": entity_path(iri) if known else None}
-        if term["type"] == "bnode":
-            return {"kind": "bnode", "label": "_:" + term["value"]}
-        dt = term.get("datatype", "")
-        return {"kind": "literal", "label": term["value"], "lang": term.get("xml:lang", ""),
-                "datatype": shorten(dt) if dt else ""}
+        if isinstance(term, ox.BlankNode):
+            return {"kind": "bnode", "label": "_:" + term.value}
+        dt = "" if term.language else term.datatype.value
+        return {"kind": "literal", "label": term.value, "lang": term.language or "",
+                "datatype": shorten(dt) if dt and not dt.endswith("#string") else ""}
 
-    def run_table(self, job: Job, lang: str) -> dict:
-        """Run ``job`` on the pool; a dict for the results template (or raise PolicyKGError)."""
-        form, fmt, data = self.pool.run(job, self.query_timeout)
-        if form == "GRAPH":
-            return {"form": form, "text": data.decode("utf-8")}
-        parsed = json.loads(data)
+    async def run_page(self, request: Request, job: Job, lang: str) -> dict:
+        """One page of ``job``'s result for the results template (or raise PolicyKGError).
+
+        The worker sends only the page (:data:`PAGE_ROWS` rows, from ``?page=``)
+        and a bounded count, so a result of any size costs one page of HTML.
+        """
+        import pickle
+
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
+        job = dataclasses.replace(job, page=((page - 1) * PAGE_ROWS, PAGE_ROWS))
+        form, fmt, data = await request.app.state.scheduler.run(job, self.query_timeout, client_of(request))
         if form == "ASK":
-            return {"form": form, "boolean": parsed["boolean"]}
-        variables = parsed["head"]["vars"]
-        rows = [[self.cell(b.get(v), lang) for v in variables] for b in parsed["results"]["bindings"]]
-        return {"form": form, "variables": variables, "rows": rows}
+            return {"form": form, "boolean": json.loads(data)["boolean"]}
+        got = pickle.loads(data)  # from our own worker
+        rows = [[self.cell(t, lang) for t in row] for row in got["rows"]]
+        first = (page - 1) * PAGE_ROWS
+        pages = {}
+        if page > 1:
+            pages["previous"] = _with_page(request, page - 1)
+        if got["total"] > first + len(rows):
+            pages["next"] = _with_page(request, page + 1)
+        return {"form": form, "variables": got["variables"], "rows": rows, "first": first + 1 if rows else 0,
+                "last": first + len(rows), "total": got["total"], "complete": got["complete"], "pages": pages}
+
+
+#: Rows on one page of results.
+PAGE_ROWS = 200
+
+
+def _with_page(request: Request, page: int) -> str:
+    params = dict(request.query_params)
+    params["page"] = str(page)
+    return request.url.path + "?" + urlencode(params)
 
 
 def _site(request: Request) -> Site:
@@ -159,7 +182,7 @@ async def canned_query(request: Request):
     if all(values.values()):
         try:
             job = dataclasses.replace(make_job(name=name, params=values, lang=lang), max_bytes=SERVER_RESULT_BYTES)
-            result = await run_in_threadpool(site.run_table, job, lang)
+            result = await site.run_page(request, job, lang)
         except PolicyKGError as e:
             error, status = str(e), error_status(e)
     links = {}
@@ -181,7 +204,7 @@ async def adhoc_query(request: Request):
             precheck(text)
             job = Job(text=text, allowed_graphs=request.app.state.held_graphs,
                       base_iri=str(request.url_for("sparql")), max_bytes=SERVER_RESULT_BYTES)
-            result = await run_in_threadpool(site.run_table, job, lang)
+            result = await site.run_page(request, job, lang)
             fmts = ("turtle", "nt") if result["form"] == "GRAPH" else ("csv", "json")
             links = {fmt: "/sparql?" + urlencode({"query": text, "format": fmt}) for fmt in fmts}
         except PolicyKGError as e:

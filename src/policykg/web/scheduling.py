@@ -1,0 +1,186 @@
+"""Sharing the query workers fairly between the server's clients.
+
+Every query starts as a *short* one: it may take any free worker, and
+waiting queries are served lowest recent usage first, so a client that has
+used little is served before one that keeps the workers busy. A query still
+running after :data:`SLICE` seconds becomes a *long* one, but only while
+fewer than ``slots - 1`` long queries run and its client has no other long
+query running: one worker always stays free for short queries. Otherwise it
+is stopped (its worker replaced by a spare) and waits in a bounded queue for
+a long slot, up to its own deadline; when that queue is full the server
+answers 503 with Retry-After at once. With one worker there is no reserved
+slot: queries share it in order of usage.
+
+Waiting happens in the event loop, never in a thread, so queries that wait
+do not take the threads that serve the other pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ..errors import PoolBusy, QueryTimeout
+from ..sparql.workers import Preempted
+
+#: Seconds a query runs as a short one before it must become long or yield its worker.
+SLICE = 0.5
+#: Recent usage halves every this many seconds.
+HALF_LIFE = 60.0
+
+
+@dataclass(order=True)
+class _Waiter:
+    priority: float
+    seq: int
+    client: str = field(compare=False)
+    long: bool = field(compare=False)
+    future: asyncio.Future = field(compare=False)
+
+
+class Scheduler:
+    """Admission for ``slots`` workers (see the module docstring); :meth:`run` is awaited per query."""
+
+    def __init__(self, pool, slots: int, *, long_queue: int | None = None, per_client_long: int = 1):
+        self.pool = pool
+        self.slots = slots
+        self.long_slots = max(1, slots - 1) if slots > 1 else 1
+        self.long_queue = long_queue if long_queue is not None else 4 * slots
+        self.per_client_long = per_client_long
+        self._lock = threading.Lock()  # the counts are read from worker threads at slice time
+        self._running = 0
+        self._long = 0
+        self._long_by_client: dict[str, int] = {}
+        self._waiting: list[_Waiter] = []
+        self._seq = itertools.count()
+        self._usage: dict[str, tuple[float, float]] = {}
+        self._limiter = None
+
+    # ---- usage
+
+    def usage(self, client: str) -> float:
+        value, when = self._usage.get(client, (0.0, time.monotonic()))
+        return value * math.pow(0.5, (time.monotonic() - when) / HALF_LIFE)
+
+    def charge(self, client: str, seconds: float) -> None:
+        self._usage[client] = (self.usage(client) + seconds, time.monotonic())
+        if len(self._usage) > 10_000:  # forget the least active clients
+            for key in sorted(self._usage, key=self.usage)[:5_000]:
+                del self._usage[key]
+
+    # ---- slots
+
+    def _long_allowed(self, client: str) -> bool:
+        if self.slots == 1:
+            return True
+        return self._long < self.long_slots and self._long_by_client.get(client, 0) < self.per_client_long
+
+    def _dispatch(self) -> None:
+        """Hand free slots to the best waiters that may take them."""
+        with self._lock:
+            self._waiting = [w for w in self._waiting if not w.future.done()]
+            for w in sorted(self._waiting):
+                if self._running >= self.slots:
+                    break
+                if w.long and not self._long_allowed(w.client):
+                    continue
+                self._running += 1
+                if w.long:
+                    self._long += 1
+                    self._long_by_client[w.client] = self._long_by_client.get(w.client, 0) + 1
+                self._waiting.remove(w)
+                w.future.set_result(True)
+
+    async def _acquire(self, client: str, long: bool, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if long and sum(1 for w in self._waiting if w.long) >= self.long_queue:
+                raise PoolBusy(f"the queue for long queries is full ({self.long_queue} waiting); try again later")
+            waiter = _Waiter(self.usage(client), next(self._seq), client, long, loop.create_future())
+            self._waiting.append(waiter)
+        self._dispatch()
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
+        except asyncio.TimeoutError:
+            if not waiter.future.done():
+                waiter.future.cancel()
+                raise PoolBusy(f"all {self.slots} query workers stayed busy") from None
+        except asyncio.CancelledError:
+            if waiter.future.done() and not waiter.future.cancelled():
+                self._release(client, long)
+            raise
+
+    def _release(self, client: str, long: bool) -> None:
+        with self._lock:
+            self._running -= 1
+            if long:
+                self._long -= 1
+                self._long_by_client[client] -= 1
+                if not self._long_by_client[client]:
+                    del self._long_by_client[client]
+        self._dispatch()
+
+    def _at_slice(self, client: str) -> tuple[str, bool]:
+        """What a short query does at the end of a slice, and whether it now counts as long."""
+        with self._lock:
+            if self.slots == 1:
+                return "long", False
+            if self._long_allowed(client):
+                self._long += 1
+                self._long_by_client[client] = self._long_by_client.get(client, 0) + 1
+                return "long", True
+            if any(not w.long and not w.future.done() for w in self._waiting):
+                return "preempt", False
+            return "wait", False
+
+    # ---- running
+
+    async def _in_thread(self, fn, *args):
+        import anyio
+
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.slots + 2)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+
+    async def run(self, job, timeout: float, client: str):
+        """``(form, format, data)`` of ``job``, run as fairly as the slots allow (see the module docstring)."""
+        start = time.monotonic()
+        self.charge(client, 0.05)  # asking costs a little: a client that only floods ranks behind others
+        await self._acquire(client, long=False, timeout=timeout)
+        promoted = [False]
+
+        def at_slice() -> str:
+            verdict, promoted[0] = self._at_slice(client)
+            return verdict
+
+        try:
+            return await self._in_thread(self.pool.run_sliced, job, timeout, SLICE, at_slice)
+        except Preempted:
+            pass
+        except QueryTimeout:
+            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
+        finally:
+            self.charge(client, time.monotonic() - start)
+            self._release(client, long=promoted[0])
+        # Stopped at its slice: wait for a long slot, within what is left of its deadline.
+        left = timeout - (time.monotonic() - start)
+        if left <= 0:
+            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
+        await self._acquire(client, long=True, timeout=left)
+        began = time.monotonic()
+        try:
+            return await self._in_thread(self.pool.run, job, max(0.01, timeout - (began - start)))
+        except QueryTimeout:
+            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
+        finally:
+            self.charge(client, time.monotonic() - began)
+            self._release(client, long=True)
+
+
+def client_of(request) -> str:
+    """Who is asking, for sharing the workers fairly: the peer's address."""
+    return request.client.host if request.client else "unknown"

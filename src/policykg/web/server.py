@@ -1,0 +1,115 @@
+"""Running the app under uvicorn with limits on what clients may hold.
+
+uvicorn (with h11) is kept rather than swapped for Hypercorn or Granian: it
+already bounds concurrent connections (``limit_concurrency``, 503 past it),
+idle keep-alive connections (``timeout_keep_alive``) and incomplete events
+(``h11_max_incomplete_event_size``). What it lacks is a deadline for a
+request's headers, which a client that opens a connection and sends half a
+request (slowloris) exploits: :class:`HeaderDeadlineProtocol` adds it. The
+request body has its own deadline in the endpoint (see ``endpoint.read_body``).
+
+When connections take every descriptor, ``accept()`` fails with EMFILE and
+asyncio logs a traceback on each retry; :class:`OncePerMinute` keeps one such
+line a minute. The worker pool holds descriptors in reserve
+(:data:`policykg.sparql.workers.FD_RESERVE`), so it can still replace a
+worker then.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+#: Seconds a client has to send a request's headers, on a new or a kept-alive connection.
+HEADER_TIMEOUT = 10.0
+KEEP_ALIVE = 5.0
+MAX_CONNECTIONS = 256
+
+
+class OncePerMinute(logging.Filter):
+    """Let through one record a minute of those that match ``needle``, without its traceback."""
+
+    def __init__(self, needle: str, every: float = 60.0):
+        super().__init__()
+        self.needle = needle
+        self.every = every
+        self.last = -float("inf")
+        self.dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exception = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        if self.needle not in record.getMessage() and self.needle != exception:
+            return True
+        now = time.monotonic()
+        if now - self.last < self.every:
+            self.dropped += 1
+            return False
+        self.last = now
+        record.exc_info = None
+        record.msg = f"{record.getMessage()} (further ones this minute are not logged; {self.dropped} so far)"
+        record.args = ()
+        return True
+
+
+def header_deadline_protocol(header_timeout: float):
+    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive in time."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderDeadlineProtocol(H11Protocol):
+        _header_timer = None
+
+        def _arm(self) -> None:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(header_timeout, self._headers_late)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_late(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE:
+                self._arm()  # a request begun and not yet whole
+            else:
+                self._disarm()
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return HeaderDeadlineProtocol
+
+
+def serve_app(app, *, host: str, port: int, max_connections: int = MAX_CONNECTIONS,
+              header_timeout: float = HEADER_TIMEOUT, keep_alive: float = KEEP_ALIVE) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM, with the limits above."""
+    import uvicorn
+
+    logging.getLogger("asyncio").addFilter(OncePerMinute("out of system resource"))
+    logging.getLogger("uvicorn.error").addFilter(OncePerMinute("SlowReader"))
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                            http=header_deadline_protocol(header_timeout), limit_concurrency=max_connections,
+                            timeout_keep_alive=keep_alive, timeout_graceful_shutdown=5,
+                            h11_max_incomplete_event_size=64 * 1024)
+    uvicorn.Server(config).run()
+
+
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+def default_allowed_hosts(bind: str) -> list[str] | None:
+    """Loopback names when the server listens on loopback only; None (any host) otherwise."""
+    if bind in ("127.0.0.1", "localhost", "::1") or bind.startswith("127."):
+        return LOOPBACK_NAMES + ([bind] if bind not in LOOPBACK_NAMES else [])
+    return None
