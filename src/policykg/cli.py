@@ -420,6 +420,8 @@ def update(file, expression):
               help="Query worker processes, each holding the store.")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=256, show_default=True,
               help="Open connections at most; past it requests get 503.")
+@click.option("--header-timeout", type=Seconds(), default=10.0, show_default=True,
+              help="Close a connection whose request headers take longer than this.")
 @click.option("--allowed-hosts", metavar="HOST,...",
               help="Host header values to answer (against DNS rebinding); '*' for any. "
                    "Default: loopback names when bound to loopback, else any.")
@@ -427,7 +429,7 @@ def update(file, expression):
               multiple=True, metavar="IRI FILE",
               help="Also serve FILE (.ttl, .nt, .rdf) as the named graph IRI, for FROM and default-graph-uri.")
 @data_dir_option
-def serve(host, port, timeout, workers, max_connections, allowed_hosts, named_graphs, data_dir):
+def serve(host, port, timeout, workers, max_connections, header_timeout, allowed_hosts, named_graphs, data_dir):
     """Web pages and a read-only SPARQL 1.1 endpoint (/sparql) over the graph.
 
     The data is validated first (strict syntax, SHACL shapes): a syntax error
@@ -448,4 +450,7 @@ def serve(host, port, timeout, workers, max_connections, allowed_hosts, named_gr
     app = create_app(data_dir, query_timeout=timeout, workers=workers, named_graphs=dict(named_graphs),
                      allowed_hosts=hosts)
     click.echo(f"policykg: serving http://{host}:{port}/ (SPARQL endpoint /sparql, read-only)", err=True)
-    serve_app(app, host=host, port=port, max_connections=max_connections)
+    try:
+        serve_app(app, host=host, port=port, max_connections=max_connections, header_timeout=header_timeout)
+    except KeyboardInterrupt:  # uvicorn has shut down cleanly and passes Ctrl-C on: a normal stop
+        pass

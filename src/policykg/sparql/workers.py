@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,6 +221,9 @@ class WorkerPool:
     backoff for as long as the pool is open, so the pool never stays empty.
     """
 
+    _open = 0  # pools open in this process: the forkserver they share stops with the last
+    _open_lock = threading.Lock()
+
     def __init__(self, source: StoreSource, size: int = 2, *, memory_mb: int | None = DEFAULT_MEMORY_MB,
                  start_timeout: float = 120.0, spares: int = 1):
         import logging
@@ -250,6 +254,8 @@ class WorkerPool:
         self.last_error: str | None = None
         self._logged: set[str] = set()
         self._hold_reserve()
+        with WorkerPool._open_lock:
+            WorkerPool._open += 1
         for _ in range(size):
             self._idle.put(self._start())
         for _ in range(spares):
@@ -414,6 +420,8 @@ class WorkerPool:
 
     def close(self) -> None:
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
@@ -421,7 +429,11 @@ class WorkerPool:
             self._release_reserve()
         for w in workers:
             w.kill()
-        _stop_forkserver()
+        with WorkerPool._open_lock:
+            WorkerPool._open -= 1
+            last = WorkerPool._open == 0
+        if last:
+            _stop_forkserver()
 
 
 def _stop_forkserver() -> None:
@@ -429,17 +441,44 @@ def _stop_forkserver() -> None:
 
     multiprocessing leaves both to exit handlers, which do not run when the
     server is stopped by SIGTERM (uvicorn shuts down, then dies of the signal
-    it caught). The next pool starts a new forkserver in a new folder.
+    it caught). Called when the last pool of the process closes; the next
+    pool starts a new forkserver in a new folder. Waits at most two seconds
+    for the forkserver to go, then kills it.
     """
     import multiprocessing.forkserver
     import multiprocessing.process
+    import multiprocessing.util as util
     import shutil
 
+    server = multiprocessing.forkserver._forkserver
     try:
-        multiprocessing.forkserver._forkserver._stop()
-    except Exception:  # noqa: BLE001 - a private API: if it changes, the folder is left as before
-        pass
-    config = multiprocessing.process.current_process()._config
-    tempdir = config.pop("tempdir", None)
-    if tempdir:
+        with server._lock:
+            pid, alive = server._forkserver_pid, server._forkserver_alive_fd
+            if pid is not None:
+                os.close(alive)  # the forkserver exits when this closes
+                server._forkserver_alive_fd = None
+                deadline = time.monotonic() + 2
+                while not os.waitpid(pid, os.WNOHANG)[0]:
+                    if time.monotonic() > deadline:
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                        break
+                    time.sleep(0.02)
+                server._forkserver_pid = None
+                address, server._forkserver_address = server._forkserver_address, None
+                if address and not util.is_abstract_socket_namespace(address):
+                    try:
+                        os.unlink(address)
+                    except OSError:
+                        pass
+    except (AttributeError, ChildProcessError, OSError):  # a private API: if it changes, leave it to exit
+        return
+    tempdir = multiprocessing.process.current_process()._config.get("tempdir")
+    if not tempdir:
+        return
+    for finalizer in list(util._finalizer_registry.values()):
+        if tempdir in (getattr(finalizer, "_args", None) or ()):
+            finalizer()  # removes the folder and forgets it, as at exit
+    if os.path.exists(tempdir):
         shutil.rmtree(tempdir, ignore_errors=True)
+        multiprocessing.process.current_process()._config["tempdir"] = None

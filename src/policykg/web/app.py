@@ -76,4 +76,5 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
 async def health(request):
     """The worker pool's state: 200 while at least one worker serves, else 503."""
     state = request.app.state.pool.health()
+    state["held_result_bytes"] = request.app.state.held_results.held
     return JSONResponse(state, status_code=200 if state["workers"] > 0 else 503)

@@ -31,6 +31,8 @@ from ..sparql.workers import Preempted
 SLICE = 0.5
 #: Recent usage halves every this many seconds.
 HALF_LIFE = 60.0
+#: What asking costs, in worker-seconds of usage.
+ASKING = 0.05
 
 
 @dataclass(order=True)
@@ -147,9 +149,14 @@ class Scheduler:
         return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
 
     async def run(self, job, timeout: float, client: str):
-        """``(form, format, data)`` of ``job``, run as fairly as the slots allow (see the module docstring)."""
+        """``(form, format, data)`` of ``job``, run as fairly as the slots allow (see the module docstring).
+
+        A client is charged a little for asking and then for the seconds its
+        queries hold a worker (never for waiting), so a client never seen
+        before ranks ahead of every client that has asked.
+        """
         start = time.monotonic()
-        self.charge(client, 0.05)  # asking costs a little: a client that only floods ranks behind others
+        self.charge(client, ASKING)
         await self._acquire(client, long=False, timeout=timeout)
         promoted = [False]
 
@@ -157,14 +164,16 @@ class Scheduler:
             verdict, promoted[0] = self._at_slice(client)
             return verdict
 
+        began = time.monotonic()
         try:
-            return await self._in_thread(self.pool.run_sliced, job, timeout, SLICE, at_slice)
+            return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
+                                         SLICE, at_slice)
         except Preempted:
             pass
         except QueryTimeout:
             raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
         finally:
-            self.charge(client, time.monotonic() - start)
+            self.charge(client, time.monotonic() - began)
             self._release(client, long=promoted[0])
         # Stopped at its slice: wait for a long slot, within what is left of its deadline.
         left = timeout - (time.monotonic() - start)

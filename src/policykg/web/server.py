@@ -96,7 +96,11 @@ def serve_app(app, *, host: str, port: int, max_connections: int = MAX_CONNECTIO
     """Serve ``app`` until SIGINT or SIGTERM, with the limits above."""
     import uvicorn
 
-    logging.getLogger("asyncio").addFilter(OncePerMinute("out of system resource"))
+    asyncio_log = logging.getLogger("asyncio")
+    asyncio_log.addFilter(OncePerMinute("out of system resource"))
+    # After descriptors ran out, asyncio's accept retries can fire once the listening socket has
+    # closed at shutdown, each with a traceback: one line is enough.
+    asyncio_log.addFilter(OncePerMinute("BaseSelectorEventLoop._start_serving"))
     logging.getLogger("uvicorn.error").addFilter(OncePerMinute("SlowReader"))
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             http=header_deadline_protocol(header_timeout), limit_concurrency=max_connections,
