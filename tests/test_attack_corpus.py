@@ -56,6 +56,8 @@ from policykg.cli import cli
 
 from support import POLICYKG, Listener, free_port, get, import_bench, port_is_open, start_server, stop_server
 
+pytestmark = pytest.mark.server
+
 TIMEOUT = 2  # seconds, for both the CLI (--timeout) and the server (--timeout)
 GRACE = 3.0  # seconds allowed past the timeout for killing, replying, process start-up
 

@@ -7,9 +7,11 @@ connection errors, and the server still answers afterwards.
 
 from __future__ import annotations
 
-
+import pytest
 
 from support import ROOT, import_bench
+
+pytestmark = pytest.mark.server
 
 LOAD_BENCH = ROOT / "bench" / "load_bench.py"
 

@@ -16,6 +16,8 @@ from policykg import paths
 
 from support import POLICYKG, free_port, port_is_open
 
+pytestmark = pytest.mark.server
+
 INVALID = paths.ontology_dir() / "examples" / "invalid"
 
 

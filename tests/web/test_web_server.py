@@ -17,6 +17,8 @@ from policykg.sparql.canned import canned_queries
 
 from support import import_bench, POLICYKG, get, start_server, stop_server
 
+pytestmark = pytest.mark.server
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
