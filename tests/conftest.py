@@ -16,6 +16,9 @@ from policykg import paths  # noqa: E402
 
 from support import SEED, SHARED, W3C  # noqa: E402
 
+# Validation verdicts are cached by content hash; tests keep theirs apart from the user's.
+os.environ.setdefault("POLICYKG_CACHE", str(Path(__import__("tempfile").mkdtemp(prefix="policykg-test-cache-"))))
+
 # Hypothesis: a few hundred examples per property in `make test`, 10,000 in `make test-full`.
 try:
     from hypothesis import settings

@@ -148,7 +148,7 @@ def part_files(root: Path, part: str) -> list[Path]:
     raise ValueError(f"unknown part {part!r}")
 
 
-def _resolve_root(data_dir: Path | None, part: str) -> Path:
+def resolve_root(data_dir: Path | None, part: str) -> Path:
     """A user's data dir may hold only ``graph/``: the rest comes from the package."""
     default = paths.data_root()
     if data_dir is None:
@@ -209,11 +209,11 @@ def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None)
     """
     files: list[DataFile] = []
     for part in PARTS:
-        root = _resolve_root(data_dir, part)
+        root = resolve_root(data_dir, part)
         chosen = graph_files if (part == "graph" and graph_files is not None) else part_files(root, part)
         files += [DataFile(Path(p), part) for p in chosen]
     if not any(f.part == "graph" for f in files):
-        raise DataNotFoundError(f"no graph files under {_resolve_root(data_dir, 'graph') / 'graph'}")
+        raise DataNotFoundError(f"no graph files under {resolve_root(data_dir, 'graph') / 'graph'}")
     store = ox.Store()
     for f in files:
         try:
@@ -233,5 +233,5 @@ def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None)
 
 
 def load_shapes(data_dir: Path | None = None) -> list[DataFile]:
-    root = _resolve_root(data_dir, "ontology")
+    root = resolve_root(data_dir, "ontology")
     return [parse_file(p, "shapes") for p in part_files(root, "shapes")]

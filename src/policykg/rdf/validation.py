@@ -1,173 +1,86 @@
-"""Validating the graph: strict syntax, SHACL shapes, count consistency."""
+"""Validating the graph: strict syntax, SHACL shapes, count consistency, with verdicts cached.
+
+pyshacl takes seconds; ``serve`` validates before it starts. A verdict is
+kept under a key made of the policykg version and the bytes of every file
+validation reads (data, ontology, vocabularies, shapes), so an unchanged
+graph is never validated twice and any change, even of one byte, is.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import hashlib
+import json
+import os
 from pathlib import Path
 
-from rdflib import BNode, Graph, Namespace, URIRef
-from rdflib.namespace import RDF
-
 from ..errors import RDFSyntaxError
-from .loading import DataFile, KnowledgeGraph, load, load_shapes
-from ..namespaces import shorten
-from .rdflib_terms import to_rdflib
+from .loading import PARTS, resolve_root, load, load_shapes, part_files
+from .report import ValidationReport, Violation
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One SHACL result, in the terms a person fixes it by."""
-
-    focus: str
-    shape: str
-    component: str
-    message: str
-    severity: str  # "Violation", "Warning" or "Info"
-    path: str | None = None
-    value: str | None = None
-    location: str | None = None  # "graph/file.ttl:12" where the focus node is defined
-
-    def __str__(self) -> str:
-        where = f" ({self.location})" if self.location else ""
-        path = f" {self.path}" if self.path else ""
-        value = f" value {self.value}" if self.value else ""
-        return (
-            f"{self.severity}: {self.focus}{where}: shape {self.shape}{path} "
-            f"[{self.component}]{value}: {self.message}"
-        )
+__all__ = ["ValidationReport", "Violation", "validate", "cache_key"]
 
 
-@dataclass
-class ValidationReport:
-    syntax_errors: list[RDFSyntaxError] = field(default_factory=list)
-    violations: list[Violation] = field(default_factory=list)
-    triples: int = 0
-    files: int = 0
-
-    @property
-    def errors(self) -> list[Violation]:
-        return [v for v in self.violations if v.severity == "Violation"]
-
-    @property
-    def warnings(self) -> list[Violation]:
-        return [v for v in self.violations if v.severity != "Violation"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.syntax_errors and not self.errors
+def cache_dir() -> Path:
+    """``$POLICYKG_CACHE``, else ``$XDG_CACHE_HOME/policykg``, else ``~/.cache/policykg``."""
+    explicit = os.environ.get("POLICYKG_CACHE")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policykg"
 
 
-def _name(term) -> str:
-    if isinstance(term, URIRef):
-        return shorten(str(term))
-    if isinstance(term, BNode):
-        return "_:" + str(term)
-    return repr(str(term)) if term is not None else ""
+def cache_key(data_dir: Path | None = None) -> str:
+    """A digest of the policykg version and every file validation reads, names and bytes."""
+    from .. import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for part in (*PARTS, "shapes"):
+        for path in part_files(resolve_root(data_dir, part), part):
+            digest.update(f"\0{part}\0{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def _path_text(results: Graph, path) -> str | None:
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        return shorten(str(path))
-    inverse = results.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + _path_text(results, inverse)
-    return "(complex path)"
-
-
-def _named_shape(shapes: Graph, shape) -> str:
-    """A property shape is a blank node: name the node shape that holds it."""
-    if isinstance(shape, BNode):
-        for parent in shapes.subjects(SH.property, shape):
-            return _named_shape(shapes, parent)
-        for parent in shapes.subjects(SH.sparql, shape):
-            return _named_shape(shapes, parent)
-    return _name(shape)
-
-
-def _display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-_PREFIX_DECL = re.compile(r"^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
-
-
-def _locator(files: list[DataFile]):
-    """Find the file and line where a node is first written as a subject."""
-    defined: dict[str, Path] = {}
-    for f in files:
-        for t in f.triples:
-            defined.setdefault(t.subject.value, f.path)
-    cache: dict[Path, tuple[list[str], dict[str, str]]] = {}
-
-    def locate(iri: str) -> str | None:
-        path = defined.get(iri)
-        if path is None:
-            return None
-        if path not in cache:
-            text = path.read_text(encoding="utf-8")
-            cache[path] = (text.splitlines(), {p or "": ns for p, ns in _PREFIX_DECL.findall(text)})
-        lines, prefixes = cache[path]
-        needles = [f"<{iri}>"] + [f"{p}:{iri[len(ns):]}" for p, ns in prefixes.items() if ns and iri.startswith(ns)]
-        pattern = re.compile(r"^\s*(?:" + "|".join(re.escape(n) for n in needles) + r")(?=[\s;,.]|$)")
-        for number, line in enumerate(lines, 1):
-            if pattern.match(line):
-                return f"{_display_path(path)}:{number}"
-        return _display_path(path)
-
-    return locate
-
-
-def shacl_violations(data: Graph, shapes: Graph, files: list[DataFile] = ()) -> list[Violation]:
-    """Run pyshacl and return its results as :class:`Violation` objects."""
-    from pyshacl import validate as shacl_validate
-
-    _conforms, results, _text = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        # Shapes carry SPARQL constraints; nothing here may reach the network.
-        do_owl_imports=False,
-    )
-    locate = _locator(list(files))
-    out = []
-    for r in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(r, SH.focusNode)
-        severity = results.value(r, SH.resultSeverity)
-        out.append(
-            Violation(
-                focus=_name(focus),
-                shape=_named_shape(shapes, results.value(r, SH.sourceShape)),
-                component=_name(results.value(r, SH.sourceConstraintComponent)).replace("<http://www.w3.org/ns/shacl#", "sh:").rstrip(">"),
-                message=str(results.value(r, SH.resultMessage) or ""),
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                path=_path_text(results, results.value(r, SH.resultPath)),
-                value=_name(results.value(r, SH.value)) if results.value(r, SH.value) is not None else None,
-                location=locate(str(focus)) if isinstance(focus, URIRef) else None,
-            )
-        )
-    return sorted(out, key=lambda v: (v.severity != "Violation", v.focus, v.shape, v.message))
-
-
-def validate(data_dir: Path | None = None, *, graph_files: list[Path] | None = None) -> ValidationReport:
+def validate(data_dir: Path | None = None, *, graph_files: list[Path] | None = None,
+             cache: bool = True) -> ValidationReport:
     """Parse every file strictly, then check the merged graph against the shapes.
 
     A syntax error stops validation (a half-read graph would give misleading
     SHACL results); it is reported, not raised. ``graph_files`` validates
     those files (with the ontology and vocabularies) instead of ``graph/``.
+    With ``cache`` (not for ``graph_files``), the verdict on the very same
+    files is read back instead of validated again (see the module docstring).
     """
+    key = path = None
+    if cache and graph_files is None:
+        try:
+            key = cache_key(data_dir)
+        except OSError:
+            key = None  # an unreadable file: validation says which
+        if key:
+            path = cache_dir() / "validation" / f"{key}.json"
+            try:
+                return ValidationReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+    report = _validate(data_dir, graph_files)
+    if path is not None and not report.syntax_errors:
+        try:
+            from ..atomic import write_atomic
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(report.to_dict(), ensure_ascii=False))
+        except OSError:
+            pass  # a read-only home: validate every time
+    return report
+
+
+def _validate(data_dir: Path | None, graph_files: list[Path] | None) -> ValidationReport:
+    from .rdflib_terms import to_rdflib
+    from .shacl import shacl_violations
+
     report = ValidationReport()
     try:
-        kg: KnowledgeGraph = load(data_dir, graph_files=graph_files)
+        kg = load(data_dir, graph_files=graph_files)
         shapes = load_shapes(data_dir)
     except RDFSyntaxError as e:
         report.syntax_errors.append(e)

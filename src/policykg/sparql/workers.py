@@ -256,10 +256,14 @@ class WorkerPool:
         self._hold_reserve()
         with WorkerPool._open_lock:
             WorkerPool._open += 1
-        for _ in range(size):
-            self._idle.put(self._start())
+        # The serving workers load the store side by side; the spares come after, in the background.
+        launched = [self._launch() for _ in range(size)]
+        for worker in launched:
+            self._idle.put(self._await_ready(worker))
         for _ in range(spares):
-            self._standby.append(self._start())
+            with self._lock:
+                self._starting += 1
+            threading.Thread(target=self._refill, args=(True,), name="policykg-worker-start", daemon=True).start()
 
     # ---- descriptors
 
@@ -281,13 +285,17 @@ class WorkerPool:
 
     # ---- starting and replacing
 
-    def _start(self) -> _Worker:
+    def _launch(self) -> _Worker:
+        """Start a worker process; it is not ready before :meth:`_await_ready`."""
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(target=worker_main, args=(child, self.source, self.memory_mb),
                                     name="policykg-query-worker", daemon=True)
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        return _Worker(process, parent)
+
+    def _await_ready(self, worker: _Worker) -> _Worker:
+        parent = worker.conn
         if not parent.poll(self.start_timeout):
             worker.kill()
             raise EvaluationFailed("a query worker did not start in time")
@@ -302,6 +310,9 @@ class WorkerPool:
         with self._lock:
             self._workers.add(worker)
         return worker
+
+    def _start(self) -> _Worker:
+        return self._await_ready(self._launch())
 
     def _start_with_reserve(self) -> _Worker:
         """Start a worker with the reserved descriptors freed for it, then take them back."""
