@@ -262,7 +262,8 @@ def runaway_clients(clients: int = 50, probes: int = 9, warm_up: float = 4.0) ->
             t.start()
         time.sleep(warm_up)
         for i in range(probes):
-            status, took = probe(server.port, f"127.0.0.{200 + i}")
+            # A different query each time: an answer the server has cached would measure nothing.
+            status, took = probe(server.port, f"127.0.0.{200 + i}", f"/sparql?query=ASK%7BBIND({i}%20AS%20%3Fx)%7D")
             statuses.append(status)
             latencies.append(round(took, 3))
             time.sleep(0.3)

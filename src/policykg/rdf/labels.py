@@ -123,21 +123,54 @@ class LabelIndex:
         """Every subject one of whose names is ``name``, ignoring case and width."""
         return set(self._by_name.get(normalise(name), ()))
 
+    @cached_property
+    def _search_index(self):
+        """Every name, normalised, and for each character and pair of characters the names holding it."""
+        from array import array
+
+        entries: list[tuple[str, str, str, str]] = []  # (normalised, iri, label, lang)
+        grams: dict[str, list[int]] = {}
+        for iri, labels in self.labels.items():
+            for label, lang, _ in labels:
+                n = normalise(label)
+                number = len(entries)
+                entries.append((n, iri, label, lang))
+                for gram in {*n, *(n[k:k + 2] for k in range(len(n) - 1))}:
+                    grams.setdefault(gram, []).append(number)
+        return entries, {g: array("I", ids) for g, ids in grams.items()}
+
     def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
-        """(iri, matched label, lang) for labels containing ``text``; exact matches first, instances first."""
+        """``(iri, matched name, lang)`` for names containing ``text``, in any language and script.
+
+        Case and width do not matter (NFKC). Ranked by :func:`rank`: exact
+        names first, then names that start with the text, instances before
+        ontology terms, shorter names first; one row per entity. The lookup
+        goes through an index of characters and character pairs, so it reads
+        only the names holding the rarest pair of the text, not every name.
+        """
         wanted = normalise(text)
         if not wanted:
             return []
-        hits = {}
-        for iri, entries in self.labels.items():
-            for label, lang, _ in entries:
-                n = normalise(label)
-                if wanted in n:
-                    rank = (0 if n == wanted else 1, 0 if iri.startswith(PKD) else 1, len(label))
-                    if iri not in hits or rank < hits[iri][0]:
-                        hits[iri] = (rank, label, lang)
+        entries, grams = self._search_index
+        keys = {wanted[k:k + 2] for k in range(len(wanted) - 1)} or {wanted}
+        postings = [grams.get(key) for key in keys]
+        if any(p is None for p in postings):
+            return []
+        hits: dict[str, tuple] = {}
+        for number in min(postings, key=len):
+            n, iri, label, lang = entries[number]
+            if wanted in n:
+                key = rank(wanted, n, iri, label)
+                if iri not in hits or key < hits[iri][0]:
+                    hits[iri] = (key, label, lang)
         ordered = sorted(hits.items(), key=lambda kv: (kv[1][0], kv[0]))
         return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
+
+
+def rank(wanted: str, name: str, iri: str, label: str) -> tuple:
+    """How well a name that contains ``wanted`` (both normalised) matches: lower is better."""
+    return (0 if name == wanted else 1 if name.startswith(wanted) else 2, 0 if iri.startswith(PKD) else 1,
+            len(label))
 
 
 def exists(store: ox.Store, node: ox.NamedNode) -> bool:

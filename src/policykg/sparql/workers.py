@@ -47,6 +47,30 @@ def cap_memory(memory_mb: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
+#: The CPU priority of a worker running a long query: short queries beside it get the CPU first.
+LONG_NICE = 10
+
+
+def _renice(worker, nice: int) -> bool:
+    """Set a worker's CPU priority; False if not allowed (raising it back needs privilege)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.pid, nice)
+    except (OSError, AttributeError):
+        return False
+    worker.nice = nice
+    return True
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("inf")
+
+
 def reply_value(reply: tuple) -> tuple[str, str, bytes]:
     """``(form, format, data)`` of an ok reply; the worker's error raised otherwise."""
     if reply[0] == "ok":
@@ -187,6 +211,7 @@ class _Worker:
     def __init__(self, process, conn):
         self.process = process
         self.conn = conn
+        self.nice = 0
 
     @property
     def pid(self) -> int:
@@ -382,17 +407,21 @@ class WorkerPool:
                     "replaced": self.replaced, "start_failures": self.start_failures,
                     "last_error": self.last_error, "reserved_descriptors": len(self._reserve)}
 
-    def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
-        """``(form, format, data)`` for ``job``; raises the worker's error, QueryTimeout, PoolBusy."""
-        return self.run_sliced(job, timeout)
+    def run(self, job: Job, timeout: float, *, long: bool = False) -> tuple[str, str, bytes]:
+        """``(form, format, data)`` for ``job``; raises the worker's error, QueryTimeout, PoolBusy.
+
+        A ``long`` job runs at a lower CPU priority (see :data:`LONG_NICE`).
+        """
+        return self.run_sliced(job, timeout, long=long)
 
     def run_sliced(self, job: Job, timeout: float, slice_: float | None = None,
-                   at_slice=None) -> tuple[str, str, bytes]:
+                   at_slice=None, *, long: bool = False) -> tuple[str, str, bytes]:
         """:meth:`run`, asking ``at_slice()`` every ``slice_`` seconds what to do while the job runs.
 
-        ``at_slice`` answers "wait" (ask again after another slice), "long"
-        (run on to the deadline) or "preempt" (stop the job now: the worker
-        is replaced and :class:`Preempted` raised).
+        ``at_slice(cpu_seconds)``, given the CPU time the job has used so far,
+        answers "wait" (ask again after another slice), "long" (run on to the
+        deadline) or "preempt" (stop the job now: the worker is replaced and
+        :class:`Preempted` raised).
         """
         import queue
 
@@ -402,6 +431,9 @@ class WorkerPool:
         except queue.Empty:
             raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
         deciding = at_slice is not None and slice_ is not None
+        cpu_at_start = _cpu_seconds(worker.pid) if deciding else 0.0
+        if long:
+            _renice(worker, LONG_NICE)
         try:
             worker.conn.send(job)
             while True:
@@ -412,10 +444,12 @@ class WorkerPool:
                 if worker.conn.poll(min(left, slice_) if deciding else left):
                     break
                 if deciding and time.monotonic() < deadline:
-                    verdict = at_slice()
+                    verdict = at_slice(_cpu_seconds(worker.pid) - cpu_at_start)
                     if verdict == "preempt":
                         self._replace(worker)
                         raise Preempted()
+                    if verdict == "long":
+                        _renice(worker, LONG_NICE)
                     deciding = verdict == "wait"
             reply = worker.conn.recv()
         except (EOFError, OSError):
@@ -426,7 +460,10 @@ class WorkerPool:
         except BaseException:
             self._replace(worker)
             raise
-        self._idle.put(worker)
+        if worker.nice and not _renice(worker, 0):
+            self._replace(worker)  # lowered priority cannot be raised again without privilege: a fresh one
+        else:
+            self._idle.put(worker)
         return reply_value(reply)
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ do not take the threads that serve the other pages.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import math
 import threading
@@ -33,6 +34,10 @@ SLICE = 0.5
 HALF_LIFE = 60.0
 #: What asking costs, in worker-seconds of usage.
 ASKING = 0.05
+#: A query that used less than this share of its slice in CPU time was starved, not long.
+STARVED = 0.5
+#: How often a starved short query is run again as a short one before it must queue as long.
+RETRIES = 3
 
 
 @dataclass(order=True)
@@ -61,6 +66,7 @@ class Scheduler:
         self._seq = itertools.count()
         self._usage: dict[str, tuple[float, float]] = {}
         self._limiter = None
+        self.cache = ResultCache()
 
     # ---- usage
 
@@ -126,11 +132,19 @@ class Scheduler:
                     del self._long_by_client[client]
         self._dispatch()
 
-    def _at_slice(self, client: str) -> tuple[str, bool]:
-        """What a short query does at the end of a slice, and whether it now counts as long."""
+    def _at_slice(self, client: str, cpu: float) -> tuple[str, bool]:
+        """What a short query does at the end of a slice, and whether it now counts as long.
+
+        A query that used little CPU in its slice was starved on a busy
+        machine, not long: it is never promoted, only stopped (and run again
+        as a short one) when others wait for its worker.
+        """
         with self._lock:
             if self.slots == 1:
                 return "long", False
+            if cpu < STARVED * SLICE:
+                return ("preempt" if any(not w.long and not w.future.done() for w in self._waiting)
+                        else "wait"), False
             if self._long_allowed(client):
                 self._long += 1
                 self._long_by_client[client] = self._long_by_client.get(client, 0) + 1
@@ -153,28 +167,45 @@ class Scheduler:
 
         A client is charged a little for asking and then for the seconds its
         queries hold a worker (never for waiting), so a client never seen
-        before ranks ahead of every client that has asked.
+        before ranks ahead of every client that has asked. The graph never
+        changes while the server runs, so a result already computed for the
+        very same job is served from :class:`ResultCache` without a worker.
         """
+        cached = self.cache.get(job)
+        if cached is not None:
+            return cached
+        result = await self._run(job, timeout, client)
+        self.cache.put(job, result)
+        return result
+
+    async def _run(self, job, timeout: float, client: str):
         start = time.monotonic()
         self.charge(client, ASKING)
-        await self._acquire(client, long=False, timeout=timeout)
-        promoted = [False]
+        for attempt in range(RETRIES + 1):
+            left = timeout - (time.monotonic() - start)
+            if left <= 0:
+                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
+            await self._acquire(client, long=False, timeout=left)
+            state = {"long": False, "cpu": 0.0}
 
-        def at_slice() -> str:
-            verdict, promoted[0] = self._at_slice(client)
-            return verdict
+            def at_slice(cpu: float) -> str:
+                verdict, state["long"] = self._at_slice(client, cpu)
+                state["cpu"] = cpu
+                return verdict
 
-        began = time.monotonic()
-        try:
-            return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
-                                         SLICE, at_slice)
-        except Preempted:
-            pass
-        except QueryTimeout:
-            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
-        finally:
-            self.charge(client, time.monotonic() - began)
-            self._release(client, long=promoted[0])
+            began = time.monotonic()
+            try:
+                return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
+                                             SLICE, at_slice)
+            except Preempted:
+                pass
+            except QueryTimeout:
+                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
+            finally:
+                self.charge(client, time.monotonic() - began)
+                self._release(client, long=state["long"])
+            if state["cpu"] >= STARVED * SLICE:
+                break  # a long query: it waits for a long slot below
         # Stopped at its slice: wait for a long slot, within what is left of its deadline.
         left = timeout - (time.monotonic() - start)
         if left <= 0:
@@ -182,12 +213,48 @@ class Scheduler:
         await self._acquire(client, long=True, timeout=left)
         began = time.monotonic()
         try:
-            return await self._in_thread(self.pool.run, job, max(0.01, timeout - (began - start)))
+            return await self._in_thread(functools.partial(self.pool.run, long=True), job,
+                                         max(0.01, timeout - (began - start)))
         except QueryTimeout:
             raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
         finally:
             self.charge(client, time.monotonic() - began)
             self._release(client, long=True)
+
+
+class ResultCache:
+    """Recent results by job, for a graph that does not change while the server runs.
+
+    Only results of at most ``max_item`` bytes are kept, ``max_bytes`` in all,
+    least recently used first out; errors are never kept.
+    """
+
+    def __init__(self, max_bytes: int = 64 << 20, max_item: int = 1 << 20):
+        import collections
+
+        self.max_bytes, self.max_item = max_bytes, max_item
+        self.size = 0
+        self.hits = self.misses = 0
+        self._items: collections.OrderedDict = collections.OrderedDict()
+
+    def get(self, job):
+        found = self._items.get(job)
+        if found is None:
+            self.misses += 1
+            return None
+        self._items.move_to_end(job)
+        self.hits += 1
+        return found
+
+    def put(self, job, result) -> None:
+        size = len(result[2])
+        if size > self.max_item or job in self._items:
+            return
+        self._items[job] = result
+        self.size += size
+        while self.size > self.max_bytes:
+            _, old = self._items.popitem(last=False)
+            self.size -= len(old[2])
 
 
 def client_of(request) -> str:
