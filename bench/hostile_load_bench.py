@@ -1,11 +1,11 @@
-"""Hostile load on a real ``policykg serve``, on loopback only: the figures behind RELIABILITY.md.
+"""Hostile load on a real ``policykg serve``, on loopback only: the figures RELIABILITY.md quotes.
 
 Each scenario starts its own server, runs a bounded attack, measures, and
 stops. The tests in ``tests/test_attack_load.py`` run the same functions
-and assert the bounds; this script writes the figures as one section of
-RELIABILITY.md:
+and assert the bounds; this script writes the figures as its section of
+bench/RESULTS.md:
 
-    python bench/hostile_load_bench.py             # all scenarios, writes RELIABILITY.md
+    python bench/hostile_load_bench.py             # all scenarios, writes bench/RESULTS.md
     python bench/hostile_load_bench.py --no-write  # print only
 """
 
@@ -327,7 +327,7 @@ def main() -> None:
         sys.path.insert(0, str(HERE))
         from results_file import replace_section
 
-        replace_section(ROOT / "RELIABILITY.md", HEADING, text, title="# Reliability")
+        replace_section(HERE / "RESULTS.md", HEADING, text)
 
 
 if __name__ == "__main__":

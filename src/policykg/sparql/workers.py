@@ -95,6 +95,24 @@ def _guarded(store, job: Job, verdicts: Verdicts | None) -> tuple:
 
 # ---------------------------------------------------------------- one job, one forked child
 
+_warm = False
+
+
+def _warm_parser() -> None:
+    """Import rdflib's SPARQL parser and let it build its grammar once, in this process.
+
+    The forked child walks the query with it; done here, every child starts
+    warm (about 0.1 s saved per query, 0.5 s on the first). Only a fixed
+    query of our own is parsed here, never the user's text.
+    """
+    global _warm
+    if not _warm:
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        parseQuery("PREFIX x: <urn:x:> ASK { ?s x:p ?o FILTER(?o > 1) BIND(1 AS ?b) }")
+        _warm = True
+
+
 def _encode(reply: tuple) -> bytes:
     if reply[0] == "ok":
         return b"ok\0" + reply[1].encode() + b"\0" + reply[2].encode() + b"\0" + reply[3]
@@ -120,6 +138,8 @@ def run_isolated(store, job: Job, *, timeout: float = DEFAULT_TIMEOUT,
     caused. Fork copies the caller's store at no cost, so this suits one
     query from a single-threaded program; a server uses :class:`WorkerPool`.
     """
+    if not job.shipped:
+        _warm_parser()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -195,6 +215,7 @@ def worker_main(conn, source: StoreSource, memory_mb: int | None) -> None:
     cap_memory(memory_mb)
     verdicts = Verdicts()
     conn.send(("ready", os.getpid()))
+    _warm_parser()  # while no job has come yet
     while True:
         try:
             job = conn.recv()
