@@ -29,18 +29,10 @@ TEXTS = ["Baidu", "百度", "北京", "partner", "Shanghai", "の", "digital eco
 
 
 def scan(names: list, wanted_text: str, limit: int = 50) -> list:
-    """The baseline: every normalised name tested, ranked the same way."""
-    from policykg.rdf.labels import normalise, rank
+    """The baseline: every normalised name tested, ranked the same way (the same function as the index's)."""
+    from policykg.rdf.labels import best_matches, normalise
 
-    wanted = normalise(wanted_text)
-    hits: dict = {}
-    for n, iri, label, lang in names:
-        if wanted in n:
-            key = rank(wanted, n, iri, label)
-            if iri not in hits or key < hits[iri][0]:
-                hits[iri] = (key, label, lang)
-    ordered = sorted(hits.items(), key=lambda kv: (kv[1][0], kv[0]))
-    return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
+    return best_matches(normalise(wanted_text), names, limit)
 
 
 def median_ms(fn, runs: int) -> float:

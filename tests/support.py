@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +21,9 @@ SHARED = Path(os.environ.get("POLICYKG_SHARED", ROOT.parent / "shared"))
 SEED = SHARED / "seeds" / "000_9afd66eba2fc5c58.txt"
 W3C = Path(os.environ.get("POLICYKG_W3C_TESTS", ROOT.parent / "shared" / "w3c-rdf-tests"))
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
+
+sys.path.insert(0, str(ROOT / "bench"))
+from loopback import free_port, get, stop  # noqa: E402,F401  (re-exported for the tests)
 
 
 class Listener:
@@ -67,24 +67,23 @@ class Listener:
         self.sock.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def plain_cell(term) -> str:
+    """A result term as the expected-answer files write it: prefixed IRIs, bare literal values."""
+    import pyoxigraph as ox
+
+    from policykg.namespaces import shorten
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    return term.value
 
 
 def port_is_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 def _wait_ready(proc: subprocess.Popen, base: str, what: str) -> None:
@@ -130,12 +129,7 @@ def start_app_server(data_dir: Path, *, timeout: float = 5.0, workers: int = 1) 
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop(proc)
 
 
 def import_bench(name: str):

@@ -8,11 +8,11 @@ Cells are compared as prefixed names (IRIs) and lexical forms (literals).
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
+from support import plain_cell
+
 from policykg.cli import cli
-from policykg.namespaces import shorten
 from policykg.sparql.canned import find_query
 from policykg.sparql.query import run_query
 
@@ -22,17 +22,11 @@ CANNED = ["members-by-role", "organization-links", "policies-by-issuer-and-date"
           "measure-categories", "plan-technologies", "city-indicators", "sources-and-evidence", "label-search"]
 
 
-def _cell(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    return term.value
 
 
 def run(kg, name: str, lang: str = "en", **params) -> list[dict[str, str]]:
     result = run_query(kg, name=name, params=params, lang=lang)
-    return [dict(zip(result.variables, map(_cell, row))) for row in result.rows]
+    return [dict(zip(result.variables, map(plain_cell, row))) for row in result.rows]
 
 
 def project(rows, *columns) -> list[tuple[str, ...]]:

@@ -10,23 +10,17 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
+from support import plain_cell
+
 import policykg
-from policykg.namespaces import shorten
 from policykg.sparql.canned import canned_queries
 
 EXPECTED = Path(__file__).parent / "cq_expected"
 CQS = [q for q in canned_queries() if q.name.startswith("cq-")]
 
 
-def _cell(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    return term.value
 
 
 def _expected(name: str) -> tuple[list[str], set[tuple[str, ...]]]:
@@ -45,6 +39,6 @@ def test_competency_question_gives_the_expected_answers(kg, query):
     result = policykg.run_query(kg, name=query.name)
     variables, rows = _expected(query.name)
     assert result.variables == variables
-    got = [tuple(_cell(t) for t in row) for row in result.rows]
+    got = [tuple(plain_cell(t) for t in row) for row in result.rows]
     assert len(got) == len(set(got)), "duplicate rows"
     assert set(got) == rows

@@ -156,15 +156,19 @@ class LabelIndex:
         postings = [grams.get(key) for key in keys]
         if any(p is None for p in postings):
             return []
-        hits: dict[str, tuple] = {}
-        for number in min(postings, key=len):
-            n, iri, label, lang = entries[number]
-            if wanted in n:
-                key = rank(wanted, n, iri, label)
-                if iri not in hits or key < hits[iri][0]:
-                    hits[iri] = (key, label, lang)
-        ordered = sorted(hits.items(), key=lambda kv: (kv[1][0], kv[0]))
-        return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
+        return best_matches(wanted, (entries[number] for number in min(postings, key=len)), limit)
+
+
+def best_matches(wanted: str, entries, limit: int = 50) -> list[tuple[str, str, str]]:
+    """Of ``(normalised name, iri, label, lang)`` entries, those containing ``wanted``: best per entity, ranked."""
+    hits: dict[str, tuple] = {}
+    for n, iri, label, lang in entries:
+        if wanted in n:
+            key = rank(wanted, n, iri, label)
+            if iri not in hits or key < hits[iri][0]:
+                hits[iri] = (key, label, lang)
+    ordered = sorted(hits.items(), key=lambda kv: (kv[1][0], kv[0]))
+    return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
 
 
 def rank(wanted: str, name: str, iri: str, label: str) -> tuple:

@@ -47,20 +47,6 @@ def cap_memory(memory_mb: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-#: The CPU priority of a worker running a long query: short queries beside it get the CPU first.
-LONG_NICE = 10
-
-
-def _renice(worker, nice: int) -> bool:
-    """Set a worker's CPU priority; False if not allowed (raising it back needs privilege)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, worker.pid, nice)
-    except (OSError, AttributeError):
-        return False
-    worker.nice = nice
-    return True
-
-
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU time a process has used so far (Linux /proc; 0 elsewhere)."""
     try:
@@ -232,7 +218,6 @@ class _Worker:
     def __init__(self, process, conn):
         self.process = process
         self.conn = conn
-        self.nice = 0
 
     @property
     def pid(self) -> int:
@@ -428,15 +413,12 @@ class WorkerPool:
                     "replaced": self.replaced, "start_failures": self.start_failures,
                     "last_error": self.last_error, "reserved_descriptors": len(self._reserve)}
 
-    def run(self, job: Job, timeout: float, *, long: bool = False) -> tuple[str, str, bytes]:
-        """``(form, format, data)`` for ``job``; raises the worker's error, QueryTimeout, PoolBusy.
-
-        A ``long`` job runs at a lower CPU priority (see :data:`LONG_NICE`).
-        """
-        return self.run_sliced(job, timeout, long=long)
+    def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
+        """``(form, format, data)`` for ``job``; raises the worker's error, QueryTimeout, PoolBusy."""
+        return self.run_sliced(job, timeout)
 
     def run_sliced(self, job: Job, timeout: float, slice_: float | None = None,
-                   at_slice=None, *, long: bool = False) -> tuple[str, str, bytes]:
+                   at_slice=None) -> tuple[str, str, bytes]:
         """:meth:`run`, asking ``at_slice()`` every ``slice_`` seconds what to do while the job runs.
 
         ``at_slice(cpu_seconds)``, given the CPU time the job has used so far,
@@ -453,8 +435,6 @@ class WorkerPool:
             raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
         deciding = at_slice is not None and slice_ is not None
         cpu_at_start = _cpu_seconds(worker.pid) if deciding else 0.0
-        if long:
-            _renice(worker, LONG_NICE)
         try:
             worker.conn.send(job)
             while True:
@@ -469,8 +449,6 @@ class WorkerPool:
                     if verdict == "preempt":
                         self._replace(worker)
                         raise Preempted()
-                    if verdict == "long":
-                        _renice(worker, LONG_NICE)
                     deciding = verdict == "wait"
             reply = worker.conn.recv()
         except (EOFError, OSError):
@@ -481,10 +459,7 @@ class WorkerPool:
         except BaseException:
             self._replace(worker)
             raise
-        if worker.nice and not _renice(worker, 0):
-            self._replace(worker)  # lowered priority cannot be raised again without privilege: a fresh one
-        else:
-            self._idle.put(worker)
+        self._idle.put(worker)
         return reply_value(reply)
 
     def close(self) -> None:

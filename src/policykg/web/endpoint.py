@@ -4,7 +4,11 @@ Queries come as GET ``?query=``, POST form-encoded ``query=`` or POST
 ``application/sparql-query``; the dataset as ``default-graph-uri`` and
 ``named-graph-uri`` (only graphs the store holds: nothing is ever fetched).
 Updates are refused with 403. Results are negotiated by ``Accept`` (or a
-``format=`` parameter, for download links), evaluated by the worker pool.
+``format=``, ``output=`` or ``results=`` parameter, as SPARQLWrapper, Fuseki
+and download links send them), evaluated by the worker pool; 406 when no
+acceptable format can hold the result. HEAD is answered as GET. Without a
+query, GET gives the service description: Turtle, JSON-LD, RDF/XML,
+N-Triples or an HTML page, by ``Accept``.
 """
 
 from __future__ import annotations
@@ -30,10 +34,29 @@ _RESULT_ALIASES = {"application/sparql-results+json": "json", "application/sparq
                    "text/csv": "csv", "text/tab-separated-values": "tsv", "application/json": "json",
                    "application/xml": "xml", "text/xml": "xml"}
 _GRAPH_ALIASES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "jsonld",
-                  "application/x-turtle": "turtle", "text/plain": "nt", "application/json": "jsonld"}
-_FORMAT_PARAM = {"json": ("json", None), "xml": ("xml", None), "csv": ("csv", None), "tsv": ("tsv", None),
-                 "turtle": (None, "turtle"), "ttl": (None, "turtle"), "nt": (None, "nt"),
-                 "ntriples": (None, "nt"), "jsonld": (None, "jsonld")}
+                  "application/rdf+xml": "rdfxml", "application/x-turtle": "turtle", "text/n3": "turtle",
+                  "text/rdf+n3": "turtle", "text/plain": "nt", "application/json": "jsonld",
+                  "application/xml": "rdfxml", "text/xml": "rdfxml"}
+#: Names of a format in ``format=`` (and ``output=``, ``results=``): ``(SELECT/ASK format, graph format)``.
+#: The names SPARQLWrapper, Fuseki, Virtuoso and YASGUI send, and every media type above. N3 gets
+#: Turtle (which is N3); ``xml`` and ``rdf`` mean RDF/XML for a graph, as in SPARQLWrapper.
+_FORMAT_PARAM = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+                 "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"), "nt": (None, "nt"),
+                 "ntriples": (None, "nt"), "n-triples": (None, "nt"), "jsonld": (None, "jsonld"),
+                 "json-ld": (None, "jsonld"), "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
+                 "rdfxml": (None, "rdfxml"), "application/x-json+ld": (None, "jsonld"),
+                 "application/turtle": (None, "turtle")}
+for _media, _key in _RESULT_ALIASES.items():
+    _FORMAT_PARAM[_media] = (_key, _FORMAT_PARAM[_media][1] if _media in _FORMAT_PARAM else None)
+for _media, _key in _GRAPH_ALIASES.items():
+    _FORMAT_PARAM[_media] = (_FORMAT_PARAM.get(_media, (None, None))[0], _key)
+#: Parameters clients use to name a result format (SPARQLWrapper sends all three, sometimes twice each).
+FORMAT_PARAMS = ("format", "output", "results")
+#: The service description's formats: media type -> pyoxigraph RDF format (or "html" for the page).
+_DESCRIPTION_FORMATS = {"text/turtle": "TURTLE", "application/ld+json": "JSON_LD", "application/rdf+xml": "RDF_XML",
+                        "application/n-triples": "N_TRIPLES", "text/html": "html", "application/xhtml+xml": "html",
+                        "application/x-turtle": "TURTLE", "text/plain": "N_TRIPLES", "application/json": "JSON_LD",
+                        "application/xml": "RDF_XML", "text/xml": "RDF_XML"}
 
 
 class ProtocolError(Exception):
@@ -45,22 +68,9 @@ class ProtocolError(Exception):
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Media ranges of an Accept header, best first (q, then specificity, then order)."""
-    ranges = []
-    for index, part in enumerate((header or "").split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
-        ranges.append((media, q, specificity, index))
+    """Acceptable media ranges of an Accept header, best first (q, then specificity, then order)."""
+    ranges = [(m, q, 0 if m == "*/*" else 1 if m.endswith("/*") else 2, i)
+              for i, (m, q) in enumerate(_ranges(header or ""))]
     ranges.sort(key=lambda r: (-r[1], -r[2], r[3]))
     return [(m, q) for m, q, _, _ in ranges if q > 0]
 
@@ -160,10 +170,13 @@ def _decode(body: bytes, params: dict[str, str]) -> str:
         raise ProtocolError(400, "the request body is not UTF-8") from None
 
 
-async def read_operation(request: Request) -> tuple[str | None, list[str], list[str]]:
-    """``(query text or None, default graphs, named graphs)``; raises ProtocolError (update: 403)."""
+async def read_operation(request: Request) -> tuple[str | None, list[str], list[str], dict[str, list[str]]]:
+    """``(query text or None, default graphs, named graphs, every parameter)``; raises ProtocolError (update: 403).
+
+    HEAD is read as GET.
+    """
     url_params = parse_qs(request.url.query, keep_blank_values=True)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         values = url_params
         if "update" in values:
             raise ProtocolError(403, "updates are refused: this endpoint is read-only "
@@ -194,18 +207,41 @@ async def read_operation(request: Request) -> tuple[str | None, list[str], list[
         else:
             raise ProtocolError(415, f"unsupported Content-Type {media}: use application/x-www-form-urlencoded "
                                      "or application/sparql-query")
-    return query, values.get("default-graph-uri", []), values.get("named-graph-uri", [])
+    return query, values.get("default-graph-uri", []), values.get("named-graph-uri", []), values
 
 
-def formats_for(request: Request, values_format: str | None, form: str) -> tuple[str, str]:
-    """(select format, graph format) from ``format=`` or Accept; 406 if the query's form gets none."""
+def requested_format(values: dict[str, list[str]], form: str) -> tuple[str | None, str | None] | None:
+    """The ``(select format, graph format)`` the ``format``/``output``/``results`` parameters ask for, or None.
+
+    Clients repeat them (SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values``
+    and the same under ``output`` and ``results``): every value must be a known
+    name, and the first that gives the query's form a format wins.
+    """
+    given = [part.strip().lower() for name in FORMAT_PARAMS for v in values.get(name, [])
+             for part in v.split(",") if part.strip()]  # SPARQLWrapper: format=application/ld+json,application/x-json+ld
+    if not given:
+        return None
+    pairs = []
+    for value in given:
+        pair = _FORMAT_PARAM.get(value.split(";")[0].strip())
+        if pair is None:
+            if "/" in value and pairs:
+                continue  # an alternative media type after one we know
+            names = ", ".join(k for k in _FORMAT_PARAM if "/" not in k)
+            raise ProtocolError(400, f"unknown format {value!r}; use a media type or one of {names}")
+        pairs.append(pair)
+    index = 1 if form in ("CONSTRUCT", "DESCRIBE") else 0
+    return next((p for p in pairs if p[index]), pairs[0])
+
+
+def formats_for(request: Request, values: dict[str, list[str]], form: str) -> tuple[str, str]:
+    """(select format, graph format) from ``format=`` (or its synonyms) or Accept; 406 if the form gets none."""
     accept = request.headers.get("accept")
     select_fmt = negotiate(accept, _RESULT_ALIASES, "json")
     graph_fmt = negotiate(accept, _GRAPH_ALIASES, "turtle")
-    if values_format:
-        if values_format not in _FORMAT_PARAM:
-            raise ProtocolError(400, f"unknown format {values_format!r}; use one of {', '.join(_FORMAT_PARAM)}")
-        s, g = _FORMAT_PARAM[values_format]
+    requested = requested_format(values, form)
+    if requested:
+        s, g = requested
         select_fmt, graph_fmt = s or select_fmt or "json", g or graph_fmt or "turtle"
     graph = form in ("CONSTRUCT", "DESCRIBE")
     if (graph_fmt if graph else select_fmt) is None:
@@ -233,8 +269,8 @@ def error_status(e: Exception) -> int:
     return 400
 
 
-def service_description(endpoint: str, held: frozenset[str]) -> bytes:
-    """The SPARQL 1.1 Service Description of this endpoint, as Turtle.
+def service_description(endpoint: str, held: frozenset[str], fmt: str = "TURTLE") -> bytes:
+    """The SPARQL 1.1 Service Description of this endpoint, in ``fmt`` (a pyoxigraph RdfFormat name).
 
     Built as triples and written by pyoxigraph, so any IRI (an endpoint URL
     with ``&`` in its query string, say) comes out as that IRI.
@@ -258,15 +294,41 @@ def service_description(endpoint: str, held: frozenset[str]) -> bytes:
         ox.Triple(default, a, ox.NamedNode(sd + "Graph")),
     ]
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "JSON-LD"):
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
         triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
     for index, iri in enumerate(sorted(held)):
         graph = ox.BlankNode(f"graph{index}")
         triples += [ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), graph),
                     ox.Triple(graph, a, ox.NamedNode(sd + "NamedGraph")),
                     ox.Triple(graph, ox.NamedNode(sd + "name"), ox.NamedNode(iri))]
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
-                        prefixes={"sd": sd, "formats": formats, "dct": PREFIXES["dct"]})
+    rdf_format = getattr(ox.RdfFormat, fmt)
+    prefixes = {"sd": sd, "formats": formats, "dct": PREFIXES["dct"]}
+    if rdf_format == ox.RdfFormat.N_TRIPLES:
+        return ox.serialize(triples, format=rdf_format)
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+
+
+def describe_service(request: Request) -> Response:
+    """The service description, negotiated: Turtle (default), JSON-LD, RDF/XML, N-Triples or an HTML page."""
+    state = request.app.state
+    key = negotiate(request.headers.get("accept"), _DESCRIPTION_FORMATS, "TURTLE")
+    if key is None:
+        raise ProtocolError(406, "the service description is offered as "
+                                 + ", ".join(m for m in _DESCRIPTION_FORMATS if m != "application/xhtml+xml"))
+    headers = {"Vary": "Accept"}
+    if key == "html":
+        from ..sparql.formats import GRAPH_FORMATS, SELECT_FORMATS
+
+        rows = [("SELECT, ASK", MEDIA_TYPES[f], f) for f in SELECT_FORMATS if f != "table"] + \
+               [("CONSTRUCT, DESCRIBE", MEDIA_TYPES[f], f) for f in GRAPH_FORMATS if f != "table"]
+        page = state.site.env.get_template("service.html").render(
+            endpoint=endpoint_url(request), formats=rows, graphs=sorted(state.held_graphs),
+            rdf_media=[m for m, k in _DESCRIPTION_FORMATS.items() if k != "html"][:4])
+        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    body = service_description(endpoint_url(request), state.held_graphs, key)
+    media = next(m for m, k in _DESCRIPTION_FORMATS.items() if k == key)
+    charset = "" if media == "application/ld+json" else "; charset=utf-8"
+    return Response(body, media_type=media + charset, headers=headers)
 
 
 def endpoint_url(request: Request) -> str:
@@ -277,14 +339,12 @@ def endpoint_url(request: Request) -> str:
 async def sparql_endpoint(request: Request) -> Response:
     state = request.app.state
     try:
-        query, default_graphs, named_graphs = await read_operation(request)
+        query, default_graphs, named_graphs, values = await read_operation(request)
         if query is None:
-            if request.method == "GET":
-                body = service_description(endpoint_url(request), state.held_graphs)
-                return Response(body, media_type="text/turtle; charset=utf-8")
+            if request.method in ("GET", "HEAD"):
+                return describe_service(request)
             raise ProtocolError(400, "no query given")
-        values = parse_qs(request.url.query)
-        select_fmt, graph_fmt = formats_for(request, _one(values, "format"), query_form(query) or "SELECT")
+        select_fmt, graph_fmt = formats_for(request, values, query_form(query) or "SELECT")
         check_dataset(default_graphs, named_graphs, state.held_graphs)
         try:
             precheck(query)
@@ -306,7 +366,7 @@ async def sparql_endpoint(request: Request) -> Response:
     if not state.held_results.take(len(data)):
         return PlainTextResponse("the server is busy sending other large results; try again later\n",
                                  status_code=503, headers={"Retry-After": "5"})
-    return PacedResponse(data, state.held_results, state.query_timeout, media_type=media + charset,
+    return PacedResponse(data, state.held_results, state.send_timeout, media_type=media + charset,
                          headers={"Vary": "Accept"})
 
 

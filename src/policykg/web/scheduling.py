@@ -18,7 +18,6 @@ do not take the threads that serve the other pages.
 from __future__ import annotations
 
 import asyncio
-import functools
 import itertools
 import math
 import threading
@@ -36,8 +35,6 @@ HALF_LIFE = 60.0
 ASKING = 0.05
 #: A query that used less than this share of its slice in CPU time was starved, not long.
 STARVED = 0.5
-#: How often a starved short query is run again as a short one before it must queue as long.
-RETRIES = 3
 
 
 @dataclass(order=True)
@@ -136,15 +133,13 @@ class Scheduler:
         """What a short query does at the end of a slice, and whether it now counts as long.
 
         A query that used little CPU in its slice was starved on a busy
-        machine, not long: it is never promoted, only stopped (and run again
-        as a short one) when others wait for its worker.
+        machine, not long: it gets another slice rather than being judged.
         """
         with self._lock:
             if self.slots == 1:
                 return "long", False
             if cpu < STARVED * SLICE:
-                return ("preempt" if any(not w.long and not w.future.done() for w in self._waiting)
-                        else "wait"), False
+                return "wait", False
             if self._long_allowed(client):
                 self._long += 1
                 self._long_by_client[client] = self._long_by_client.get(client, 0) + 1
@@ -181,31 +176,24 @@ class Scheduler:
     async def _run(self, job, timeout: float, client: str):
         start = time.monotonic()
         self.charge(client, ASKING)
-        for attempt in range(RETRIES + 1):
-            left = timeout - (time.monotonic() - start)
-            if left <= 0:
-                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
-            await self._acquire(client, long=False, timeout=left)
-            state = {"long": False, "cpu": 0.0}
+        await self._acquire(client, long=False, timeout=timeout)
+        promoted = [False]
 
-            def at_slice(cpu: float) -> str:
-                verdict, state["long"] = self._at_slice(client, cpu)
-                state["cpu"] = cpu
-                return verdict
+        def at_slice(cpu: float) -> str:
+            verdict, promoted[0] = self._at_slice(client, cpu)
+            return verdict
 
-            began = time.monotonic()
-            try:
-                return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
-                                             SLICE, at_slice)
-            except Preempted:
-                pass
-            except QueryTimeout:
-                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
-            finally:
-                self.charge(client, time.monotonic() - began)
-                self._release(client, long=state["long"])
-            if state["cpu"] >= STARVED * SLICE:
-                break  # a long query: it waits for a long slot below
+        began = time.monotonic()
+        try:
+            return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
+                                         SLICE, at_slice)
+        except Preempted:
+            pass
+        except QueryTimeout:
+            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
+        finally:
+            self.charge(client, time.monotonic() - began)
+            self._release(client, long=promoted[0])
         # Stopped at its slice: wait for a long slot, within what is left of its deadline.
         left = timeout - (time.monotonic() - start)
         if left <= 0:
@@ -213,8 +201,7 @@ class Scheduler:
         await self._acquire(client, long=True, timeout=left)
         began = time.monotonic()
         try:
-            return await self._in_thread(functools.partial(self.pool.run, long=True), job,
-                                         max(0.01, timeout - (began - start)))
+            return await self._in_thread(self.pool.run, job, max(0.01, timeout - (began - start)))
         except QueryTimeout:
             raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
         finally:
