@@ -11,8 +11,11 @@ A killed process cannot remove its temp file (``.OUT.XXXX.tmp`` beside
 OUT), so the loop counts the temp files each run leaves: a run that exited
 normally must leave none, and a temp file never takes OUT's place.
 
-    python bench/kill_bench.py                 # 50 runs per command, seed 1
-    python bench/kill_bench.py --runs 200 --seed 7
+    python bench/kill_bench.py                 # 50 + 50 runs per command, seed 1
+    python bench/kill_bench.py --runs 200 --seed 7 --no-write
+
+Writes the section "## Crash safety (SIGKILL)" of bench/RESULTS.md (unless
+--no-write); exit 1 if any run left a partial file.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
+from results_file import command_line, loadavg, machine_line, now, replace_section  # noqa: E402
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 OLD = b"OLD COMPLETE FILE: written before the run, must survive a killed run byte for byte\n"
@@ -163,14 +169,57 @@ def kill_loop(cmd: Command, runs: int, seed: int, folder: Path, duration: float 
     return res
 
 
+SECTION = "## Crash safety (SIGKILL)"
+
+
+def section(results: list[tuple[str, tuple[float, float], Result]], command: str, seconds: float, load: str) -> str:
+    """The RESULTS.md section: one row per command and window, and the totals."""
+    runs = sum(r.runs for _, _, r in results)
+    partial = sum(r.partial for _, _, r in results)
+    left = sum(r.tmp_left for _, _, r in results)
+    left_complete = sum(r.tmp_left_complete for _, _, r in results)
+    ok = all(r.ok for _, _, r in results)
+    L = [SECTION, "",
+         "Each command runs as a subprocess and is SIGKILLed after a random delay (seeded), drawn uniformly from "
+         "0 to 1 x the command's normal run time (\"anywhere\") or from 0.7 to 1.1 x (\"late\", where it "
+         "serializes, writes and renames). Before every run OUT holds known old content; afterwards it must be "
+         "the old file byte for byte or a complete new file (N-Triples that pyoxigraph parses with more than "
+         "1,000 triples, HTML from `<!doctype html` to `</html>`, GraphML that networkx reads). A pass/fail "
+         "run: there is no baseline and no performance figure. `normal run` is the median of 3 runs without a kill.",
+         "",
+         f"- machine: {machine_line()}",
+         f"- load average at start: {load}; the machine is shared with a test suite, which is why the normal "
+         "run times vary",
+         f"- date: {now()}",
+         f"- command: `{command}` ({seconds:.0f} s)",
+         "",
+         "| command | window | normal run (s) | runs | killed | finished first | OUT old | OUT new | partial | "
+         "temp files left by kills (complete) | temp files left by finished runs |",
+         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for label, window, r in results:
+        L.append(f"| `policykg {r.command} -o OUT` | {label} ({window[0]:g}-{window[1]:g} x) | {r.duration:.2f} | "
+                 f"{r.runs} | {r.killed} | {r.finished} | {r.old} | {r.new} | **{r.partial}** | "
+                 f"{r.tmp_left} ({r.tmp_left_complete}) | {r.tmp_from_finished} |")
+    L += ["",
+          f"Summary: partial files {partial} of {runs} runs; temp files left by kills {left} "
+          f"({left_complete} of them holding the whole output); {'PASS' if ok else 'FAIL'}."]
+    failures = [f"{r.command} [{label}]: {f}" for label, _, r in results for f in r.failures]
+    if failures:
+        L += ["", "Failures:", ""] + [f"- {f}" for f in failures[:20]]
+    return "\n".join(L) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=50, help="runs per command (default 50)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--late-runs", type=int, default=50,
                     help="further runs per command killed late in the run (0.7-1.1 x its duration), where it writes")
+    ap.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
+    ap.add_argument("--no-write", action="store_true", help="print the section only")
     args = ap.parse_args(argv)
     t0 = time.monotonic()
+    load = loadavg()
     results = []
     with tempfile.TemporaryDirectory(prefix="policykg-kill-") as tmp:
         for cmd in COMMANDS:
@@ -180,23 +229,17 @@ def main(argv: list[str] | None = None) -> int:
                 folder = Path(tmp) / f"{cmd.suffix.lstrip('.')}-{label}"
                 folder.mkdir()
                 r = kill_loop(cmd, runs, args.seed, folder, window=window)
-                r.command += f" [{label}: {window[0]:g}-{window[1]:g} x duration]"
-                results.append(r)
-                print(f"{r.command}: {r.runs} runs, {r.killed} killed, {r.finished} finished first; "
+                results.append((label, window, r))
+                print(f"{r.command} [{label}]: {r.runs} runs, {r.killed} killed, {r.finished} finished first; "
                       f"old {r.old}, new {r.new}, partial {r.partial}; temp files left {r.tmp_left} "
                       f"({r.tmp_left_complete} complete), by finished runs {r.tmp_from_finished}", file=sys.stderr)
                 for f in r.failures:
                     print(f"  FAIL {f}", file=sys.stderr)
-    print(f"\ncommand: `python bench/kill_bench.py --runs {args.runs} --late-runs {args.late_runs} --seed {args.seed}` "
-          f"({time.monotonic() - t0:.0f} s)\n")
-    print("| command | normal run (s) | runs | killed | finished first | OUT old | OUT new | partial | "
-          "temp files left by kills (complete) | temp files left by finished runs |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for r in results:
-        name, _, window = r.command.partition(" [")
-        print(f"| `policykg {name} -o OUT` [{window} | {r.duration:.2f} | {r.runs} | {r.killed} | {r.finished} | {r.old} | "
-              f"{r.new} | {r.partial} | {r.tmp_left} ({r.tmp_left_complete}) | {r.tmp_from_finished} |")
-    return 0 if all(r.ok for r in results) else 1
+    text = section(results, command_line("kill_bench.py", argv), time.monotonic() - t0, load)
+    print(text)
+    if not args.no_write:
+        replace_section(args.results, SECTION, text)
+    return 0 if all(r.ok for _, _, r in results) else 1
 
 
 if __name__ == "__main__":

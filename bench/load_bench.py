@@ -14,7 +14,10 @@ Pass: zero 5xx other than the intended timeout 503s, no connection errors,
 and the server still answers at the end.
 
     python bench/load_bench.py                    # 30 s, 8 clients
-    python bench/load_bench.py --seconds 60 --clients 16
+    python bench/load_bench.py --seconds 60 --clients 16 --no-write
+
+Writes the section "## Server under load" of bench/RESULTS.md (unless
+--no-write); the raw JSON goes to stderr.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
 from proc_tree import descendants  # noqa: E402
+from results_file import command_line, loadavg, machine_line, now, replace_section  # noqa: E402
 
 POLICYKG = str(Path(sys.executable).with_name("policykg"))
 TIMEOUT_S = 2.0
@@ -116,6 +120,18 @@ def _requests(seed: int):
     return mix, len(canned), len(slugs)
 
 
+def _count_triples(port: int) -> int | None:
+    """Triples in the server's default graph: what the cross join's four patterns each range over."""
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        c.request("GET", "/sparql?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}),
+                  headers={"Accept": "application/sparql-results+json"})
+        r = c.getresponse()
+        return int(json.loads(r.read())["results"]["bindings"][0]["n"]["value"])
+    except (OSError, KeyError, IndexError, ValueError):
+        return None
+
+
 def _expected(kind: str, status: int, body: bytes) -> bool:
     if kind in ("canned", "entity", "home", "adhoc-page"):
         return status == 200
@@ -149,6 +165,7 @@ def run(seconds: float = 30.0, clients: int = 8, seed: int = 1, timeout_every: f
                 raise RuntimeError(f"server did not start: {server.stderr.read().decode(errors='replace')[-2000:]}")
             time.sleep(0.1)
         startup = time.monotonic() - t0
+        store_triples = _count_triples(port)
         start = time.monotonic()
         stop_at = start + seconds
         timeout_gate = threading.Lock()  # at most one cross join at a time
@@ -254,6 +271,7 @@ def run(seconds: float = 30.0, clients: int = 8, seed: int = 1, timeout_every: f
     result = {
         "seconds": round(elapsed, 1), "clients": clients, "workers": workers, "timeout_s": TIMEOUT_S,
         "startup_s": round(startup, 2), "canned_queries": n_canned, "entities": n_slugs,
+        "store_triples": store_triples,
         "requests": total, "throughput_rps": round(total / elapsed, 1),
         "by_status": {f"{k} {s}": n for (k, s), n in sorted(stats.counts.items())},
         "five_xx": five_xx, "unintended_5xx": unintended_5xx, "unintended": stats.unintended[:20],
@@ -272,18 +290,72 @@ def run(seconds: float = 30.0, clients: int = 8, seed: int = 1, timeout_every: f
     return result
 
 
+SECTION = "## Server under load"
+
+
+def section(r: dict, command: str, ok: bool, load: str) -> str:
+    """The RESULTS.md section rendered from run()'s result."""
+    st = r["by_status"]
+    lat = r["latency_ms"]
+    rss = r["rss_mb"]
+    n = r.get("store_triples")
+    L = [SECTION, "",
+         f"`policykg serve --timeout {r['timeout_s']:g} --workers {r['workers']}` on a free loopback port; "
+         f"{r['clients']} client threads (seeded, keep-alive connections) for {r['seconds']:g} s against a mix of: "
+         f"the {r['canned_queries']} canned queries through `/sparql` with their example parameters (half GET with "
+         f"JSON, half POST with CSV); entity pages `/id/...` for all {r['entities']} `pkd:` subjects plus missing "
+         "ones (404); the home page and the ad-hoc query page; bad queries on `/sparql` and `/query` (two syntax "
+         "errors, SERVICE, 300 nested groups, 5,000 unclosed `{`, an update); and, at most one at a time and at "
+         "most once every 4 s, a 4-way cross join (`COUNT(*)` over "
+         + (f"{n:,}^4 rows: the store holds {n:,} triples" if n else "the store's triples to the 4th power")
+         + ") meant to run past the timeout. Every second the RSS of the server and all its descendants is summed "
+         "from /proc. A pass/fail run: no baseline; pass = no 5xx but the intended timeouts, no connection "
+         "errors, the server alive at the end.",
+         "",
+         f"- machine: {machine_line()}",
+         f"- load average at start: {load}; the machine is shared with a test suite, so other processes add noise",
+         f"- date: {now()}",
+         f"- command: `{command}`",
+         "",
+         "| | |",
+         "| --- | --- |",
+         f"| requests | {r['requests']:,} in {r['seconds']:g} s, so {r['throughput_rps']:g} requests/s |",
+         "| by status | " + " · ".join(f"{k}: {v:,}" for k, v in st.items()) + " |",
+         f"| 5xx | {sum(r['five_xx'].values())} ({', '.join(f'{k}: {v}' for k, v in r['five_xx'].items()) or 'none'}); "
+         f"unintended 5xx: {r['unintended_5xx']}; connection errors: {sum(r['connection_errors'].values())}; "
+         f"unexpected answers: {len(r['unintended'])} |",
+         "| latency p50 / p95 / max (ms) | " + " · ".join(
+             f"{k} {v['p50']:g} / {v['p95']:g} / {v['max']:g}" for k, v in lat.items()) + " |",
+         f"| RSS (server + children; process counts seen {rss['processes']}) | peak {rss['peak']:g} MB; mean of "
+         f"the first 5 s {rss['first_5s_mean']:g} MB, last 5 s {rss['last_5s_mean']:g} MB "
+         f"({rss.get('growth_pct', 0):+g} %) |",
+         f"| end | server {'alive' if r['alive_at_end'] else 'NOT alive'} (`ASK {{ ?s ?p ?o }}` answered); "
+         f"processes left after SIGTERM: {r['processes_left_after_stop']} |",
+         "",
+         f"Summary: {r['requests']:,} requests, {r['throughput_rps']:g} requests/s, {r['unintended_5xx']} unintended "
+         f"5xx, RSS peak {rss['peak']:g} MB ({rss.get('growth_pct', 0):+g} % first to last 5 s): {'PASS' if ok else 'FAIL'}."]
+    if r["unintended"]:
+        L += ["", "Unexpected answers (first 20):", ""] + [f"- `{u}`" for u in r["unintended"]]
+    return "\n".join(L) + "\n"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2, help="the server's --workers (default 2, its default)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
+    ap.add_argument("--no-write", action="store_true", help="print the section (and the JSON) only")
     args = ap.parse_args(argv)
+    load = loadavg()
     r = run(args.seconds, args.clients, args.seed, workers=args.workers)
-    print(json.dumps(r, indent=1, ensure_ascii=False))
+    print(json.dumps(r, indent=1, ensure_ascii=False), file=sys.stderr)
     ok = r["unintended_5xx"] == 0 and not r["connection_errors"] and r["alive_at_end"]
-    print(f"\ncommand: `python bench/load_bench.py --seconds {args.seconds:g} --clients {args.clients} "
-          f"--workers {args.workers} --seed {args.seed}`: {'PASS' if ok else 'FAIL'}", file=sys.stderr)
+    text = section(r, command_line("load_bench.py", argv), ok, load)
+    print(text)
+    if not args.no_write:
+        replace_section(args.results, SECTION, text)
     return 0 if ok else 1
 
 
