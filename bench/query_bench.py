@@ -54,14 +54,6 @@ from results_file import replace_section  # noqa: E402
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
 SECTION = "## SPARQL engine"
-ENTAIL = """
-INSERT { ?s a ?super }
-WHERE {
-  ?s a ?class . ?class <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super .
-  FILTER(isIRI(?super))
-  FILTER NOT EXISTS { ?s a ?super }
-}
-"""
 ENTAILED_CONSTRUCT = """
 CONSTRUCT { ?s a ?super }
 WHERE {
@@ -141,7 +133,9 @@ def raw_store(data_dir: Path, entail: bool = True):
         store.bulk_load(path=str(f), format=fmt)
     if entail:
         from policykg.rdf.labels import DISPLAY_LABELS
-        store.update(ENTAIL)
+        from policykg.rdf.loading import ENTAIL_TYPES
+
+        store.update(ENTAIL_TYPES)
         store.update(DISPLAY_LABELS)
     return store
 
@@ -494,7 +488,6 @@ def worker_queries_rdflib(data_dir: Path, runs: int, timeout: float, queries_roo
     """rdflib graph.query with initBindings; each query in a forked child stopped at the deadline."""
     import rdflib
     from policykg.namespaces import PREFIXES
-    import pyoxigraph as ox
     from policykg.sparql.params import bind_values
 
     g = rdflib.Graph()
@@ -967,7 +960,7 @@ def summary_lines(data: dict) -> list[str]:
                 continue
             r = next((e for e in (s.get("rdflib_queries") or {}).get("extra", []) if e["name"] == name), None)
             rl = ("not run" if r is None else f"> {data['rdflib_timeout']:g} s (stopped)" if r.get("timeout")
-                  else f"error" if "error" in r else f"{r['median']:.1f} s")
+                  else "error" if "error" in r else f"{r['median']:.1f} s")
             parts.append(f"{s['size']}: raw pyoxigraph {fmt_ms(x['timing']['raw']['median'])} ms, policykg.run_query "
                          f"{fmt_ms(x['timing']['policykg']['median'])} ms, rdflib {rl}")
         out.append(f"{name}: " + "; ".join(parts))

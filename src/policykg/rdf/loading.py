@@ -25,7 +25,7 @@ PARTS = ("ontology", "vocab", "graph")
 # The rdfs:subClassOf closure of every instance's types, added to the store
 # so that ``?x a org:Organization`` also finds government bodies and partner
 # programs, in canned and ad-hoc queries alike.
-_ENTAIL_TYPES = """
+ENTAIL_TYPES = """
 INSERT { ?s a ?super }
 WHERE {
   ?s a ?class . ?class <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super .
@@ -227,7 +227,7 @@ def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None)
     asserted = len(store)
     from .labels import DISPLAY_LABELS
 
-    store.update(_ENTAIL_TYPES)
+    store.update(ENTAIL_TYPES)
     store.update(DISPLAY_LABELS)
     return KnowledgeGraph(files, store, asserted)
 
