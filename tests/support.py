@@ -67,6 +67,14 @@ class Listener:
         self.sock.close()
 
 
+def write_hostile(root: Path) -> Path:
+    """A data folder whose graph holds hostile strings (script tags, javascript: IRIs) in every slot pages show."""
+    (root / "graph").mkdir(parents=True)
+    (root / "graph" / "hostile.ttl").write_text((ROOT / "tests" / "data" / "web-hostile.ttl").read_text(encoding="utf-8"),
+                                                encoding="utf-8")
+    return root
+
+
 def plain_cell(term) -> str:
     """A result term as the expected-answer files write it: prefixed IRIs, bare literal values."""
     import pyoxigraph as ox

@@ -54,7 +54,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
-    from test_web import write_hostile
+    from support import write_hostile
 
     from support import start_app_server
 

@@ -20,63 +20,16 @@ from policykg.sparql.canned import canned_queries
 from policykg.web import create_app
 from policykg.web.endpoint import MAX_BODY_BYTES, parse_accept
 
+from support import write_hostile
+
 PKD = "https://w3id.org/policykg/id/"
 BAIDU = PKD + "baidu-netcom"
 
-HOSTILE_TTL = r'''
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix pk: <https://w3id.org/policykg/ontology#> .
-@prefix pkd: <https://w3id.org/policykg/id/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix role: <https://w3id.org/policykg/vocab/partner-role/> .
-
-pkd:hostile-source a pk:Article ;
-    rdfs:label "</script><script>window.__pwned=1</script>"@en ;
-    dct:title "\"><img src=x onerror=window.__pwned=1>"@en .
-
-pkd:hostile-evidence a pk:Evidence ;
-    oa:exact "javascript:window.__pwned=1 <script>window.__pwned=1</script>" ;
-    pk:quotedFrom pkd:hostile-source .
-
-pkd:hostile-org a org:Organization ;
-    rdfs:label "<script>window.__pwned=1</script>"@en, "\"><img src=x onerror=window.__pwned=1>"@ja ;
-    skos:altLabel "javascript:window.__pwned=1"@en, "Hostile Org"@en ;
-    rdfs:comment "</script><img src=x onerror=window.__pwned=1>"@en ;
-    pk:basedIn <javascript:window.__pwned=1> ;
-    prov:wasDerivedFrom pkd:hostile-source ;
-    pk:evidence pkd:hostile-evidence .
-
-<javascript:window.__pwned=1> a pk:Place ;
-    rdfs:label "<img src=x onerror=window.__pwned=1>"@en .
-
-<https://w3id.org/policykg/id/x'onmouseover='window.__pwned=1> a org:Organization ;
-    rdfs:label "quote-breaker '\"><svg onload=window.__pwned=1>"@en ;
-    org:linkedTo pkd:hostile-org .
-
-pkd:hostile-program a pk:PartnerProgram ;
-    rdfs:label "Hostile program <script>window.__pwned=1</script>"@en .
-
-pkd:hostile-membership a pk:PartnerMembership ;
-    org:member pkd:hostile-org ;
-    org:organization pkd:hostile-program ;
-    org:role role:model ;
-    pk:evidence pkd:hostile-evidence .
-'''
 HOSTILE_IRIS = [PKD + "hostile-org", PKD + "hostile-source", PKD + "hostile-program", PKD + "hostile-evidence",
                 "javascript:window.__pwned=1", PKD + "x'onmouseover='window.__pwned=1"]
 # What must never appear in a page: each would be live markup or a live URL.
 LIVE = ["<script>window", "<img src=x", "<svg onload", "href=\"javascript:", "href='javascript:",
         "onmouseover='window", "\"><img"]
-
-
-def write_hostile(root):
-    (root / "graph").mkdir(parents=True)
-    (root / "graph" / "hostile.ttl").write_text(HOSTILE_TTL, encoding="utf-8")
-    return root
 
 
 @pytest.fixture(scope="module")
