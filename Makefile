@@ -26,12 +26,15 @@ setup-test: $(BIN)/python system-deps
 	$(BIN)/python -m compileall -q src/policykg
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does
-# not work offline); CJK labels need a CJK font or they render as boxes.
+# not work offline); CJK labels need a CJK font or they render as boxes. The
+# interoperability tests start Debian's Virtuoso (virtuoso-opensource) on loopback.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		echo "installing chromium and fonts-noto-cjk (Debian packages)"; \
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+			|| ! command -v virtuoso-t >/dev/null; then \
+		echo "installing chromium, fonts-noto-cjk and virtuoso-opensource (Debian packages)"; \
 		$(SUDO) apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fontconfig; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fontconfig \
+			virtuoso-opensource; \
 	fi
 
 HOST ?= 127.0.0.1

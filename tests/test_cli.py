@@ -82,7 +82,7 @@ def test_stats_counts_triples_classes_and_evidence(runner, kg):
 ])
 def test_export_round_trips_every_triple(runner, kg, tmp_path, fmt, parse):
     out = tmp_path / f"graph.{fmt}"
-    result = runner.invoke(cli, ["export", "--format", fmt, "-o", str(out)])
+    result = runner.invoke(cli, ["export", "--format", fmt, "--asserted-only", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert len(parse(str(out))) == len(kg)
     if fmt != "jsonld":

@@ -133,11 +133,13 @@ def _print_problems(report, warnings: bool = False) -> int:
 @command()
 @data_dir_option
 @click.option("--warnings/--no-warnings", default=True, help="Also list SHACL warnings.")
-def validate(data_dir, warnings):
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse the verdict on the very same files (kept by content hash).")
+def validate(data_dir, warnings, cache):
     """Check syntax (strict), SHACL shapes and stated-count consistency."""
     from .rdf.validation import validate as run_validation
 
-    report = run_validation(data_dir)
+    report = run_validation(data_dir, cache=cache)
     problems = _print_problems(report, warnings)
     if not report.conforms:
         raise click.ClickException(f"invalid: {problems} problem(s)")
@@ -157,15 +159,26 @@ def stats(data_dir, as_json):
     click.echo(to_json(s) if as_json else stats_text(s), nl=False)
 
 
+def entailed_option(f):
+    return click.option("--entailed/--asserted-only", default=True, show_default=True,
+                        help="Include the types entailed by rdfs:subClassOf and the display labels the loader "
+                             "computes (what the canned queries need), or only the triples the files assert.")(f)
+
+
 @command()
 @data_dir_option
 @format_option(["turtle", "nt", "jsonld"], "turtle")
 @output_option()
-def export(data_dir, fmt, output):
-    """The merged graph (ontology, vocabularies, data) in one file."""
-    from .rdf.canonical import serialize
+@entailed_option
+def export(data_dir, fmt, output, entailed):
+    """The merged graph (ontology, vocabularies, data) in one file.
 
-    emit(serialize(_load(data_dir).triples(), fmt), output)
+    The same graph ``push`` sends: a store loaded from it answers the canned
+    queries as the embedded one does. Literals keep their lexical forms.
+    """
+    from .rdf.canonical import graph_triples, serialize
+
+    emit(serialize(graph_triples(_load(data_dir), entailed=entailed), fmt), output)
 
 
 @command()
@@ -260,7 +273,7 @@ def rank(cls, lang, fmt, top, data_dir):
 
 
 @command("export-network")
-@format_option(["graphml", "gexf", "csv", "json"])
+@format_option(["graphml", "gexf", "csv", "json", "cytoscape"])
 @output_option("Output file (for csv: the prefix of -nodes.csv and -edges.csv).", required=True)
 @lang_option("Language of the label attribute (label_ja/en/zh are always there).")
 @data_dir_option
@@ -352,8 +365,10 @@ def list_queries(as_json):
 @timeout_option(30.0, "Stop the query after this many seconds.")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: query this named graph as the default graph.")
+@click.option("--user", metavar="NAME",
+              help="With --endpoint: log in as NAME, as for push (password from ~/.netrc or POLICYKG_PASSWORD).")
 @data_dir_option
-def query(name, query_file, expression, params, lang, fmt, output, timeout, endpoint, graph_iri, data_dir):
+def query(name, query_file, expression, params, lang, fmt, output, timeout, endpoint, graph_iri, user, data_dir):
     """Run a canned query NAME, a query file (-f FILE), SPARQL text (-e TEXT) or stdin (-).
 
     \b
@@ -371,9 +386,10 @@ def query(name, query_file, expression, params, lang, fmt, output, timeout, endp
               "params": dict(params), "lang": lang, "format": fmt}
     if endpoint:
         from .sparql.query import make_job
-        from .sparql.remote import query_endpoint
+        from .sparql.remote import credentials_for, query_endpoint
 
-        result = query_endpoint(endpoint, make_job(**source), default_graph=graph_iri, timeout=timeout)
+        auth = credentials_for(endpoint, user, ask=lambda prompt: click.prompt(prompt, hide_input=True, err=True))
+        result = query_endpoint(endpoint, make_job(**source), default_graph=graph_iri, timeout=timeout, auth=auth)
     else:
         from .sparql.query import run_query
 
@@ -384,18 +400,30 @@ def query(name, query_file, expression, params, lang, fmt, output, timeout, endp
 @command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="The server's Graph Store Protocol URL (for Oxigraph: http://HOST:PORT/store).")
-@click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph (default: the default graph).")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="Replace this named graph (default: the default graph; Virtuoso needs a named graph).")
+@click.option("--user", metavar="NAME",
+              help="Log in as NAME (basic or digest authentication); the password comes from ~/.netrc or "
+                   "POLICYKG_PASSWORD, else it is asked for. Without --user: ~/.netrc, or POLICYKG_USER "
+                   "and POLICYKG_PASSWORD, if set.")
 @timeout_option(120.0, "Give up on the server after this many seconds.")
+@entailed_option
 @data_dir_option
-def push(endpoint, graph_iri, timeout, data_dir):
+def push(endpoint, graph_iri, user, timeout, entailed, data_dir):
     """Replace a graph on a SPARQL server with the policykg graph.
 
-    Sends the graph as the embedded store holds it (asserted triples plus
-    entailed types and display labels), so canned queries answer the same on the server.
+    Sends the graph ``export`` writes (asserted triples with their lexical
+    forms, plus entailed types and display labels), so canned queries answer
+    the same on the server. For Virtuoso: --endpoint http://HOST:8890/sparql-graph-crud-auth
+    --user dba --graph IRI.
     """
+    from .rdf.canonical import graph_triples
+    from .sparql.remote import credentials_for
     from .sparql.remote import push as push_graph
 
-    sent = push_graph(endpoint, (q.triple for q in _load(data_dir).store), graph=graph_iri, timeout=timeout)
+    auth = credentials_for(endpoint, user, ask=lambda prompt: click.prompt(prompt, hide_input=True, err=True))
+    sent = push_graph(endpoint, graph_triples(_load(data_dir), entailed=entailed), graph=graph_iri,
+                      timeout=timeout, auth=auth)
     click.echo(f"pushed {sent} triples to {endpoint} ({'graph <' + graph_iri + '>' if graph_iri else 'default graph'})")
 
 
@@ -422,14 +450,20 @@ def update(file, expression):
               help="Open connections at most; past it requests get 503.")
 @click.option("--header-timeout", type=Seconds(), default=10.0, show_default=True,
               help="Close a connection whose request headers take longer than this.")
+@click.option("--send-timeout", type=Seconds(), default=30.0, show_default=True,
+              help="Drop a client that reads nothing of its result for this long.")
 @click.option("--allowed-hosts", metavar="HOST,...",
               help="Host header values to answer (against DNS rebinding); '*' for any. "
                    "Default: loopback names when bound to loopback, else any.")
 @click.option("--named-graph", "named_graphs", type=(str, click.Path(dir_okay=False, exists=True, path_type=Path)),
               multiple=True, metavar="IRI FILE",
               help="Also serve FILE (.ttl, .nt, .rdf) as the named graph IRI, for FROM and default-graph-uri.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN|*",
+              help="Let pages from ORIGIN (e.g. https://yasgui.triply.cc; '*' for any) read /sparql and "
+                   "/reconcile answers, preflight included. Repeatable. Default: no CORS headers.")
 @data_dir_option
-def serve(host, port, timeout, workers, max_connections, header_timeout, allowed_hosts, named_graphs, data_dir):
+def serve(host, port, timeout, workers, max_connections, header_timeout, send_timeout, allowed_hosts, named_graphs, cors,
+          data_dir):
     """Web pages and a read-only SPARQL 1.1 endpoint (/sparql) over the graph.
 
     The data is validated first (strict syntax, SHACL shapes): a syntax error
@@ -447,8 +481,9 @@ def serve(host, port, timeout, workers, max_connections, header_timeout, allowed
                             f"{problems} problem(s); fix them ('policykg validate') and start again")
     hosts = default_allowed_hosts(host) if allowed_hosts is None else \
         None if allowed_hosts.strip() == "*" else [h.strip() for h in allowed_hosts.split(",") if h.strip()]
-    app = create_app(data_dir, query_timeout=timeout, workers=workers, named_graphs=dict(named_graphs),
-                     allowed_hosts=hosts)
+    app = create_app(data_dir, query_timeout=timeout, send_timeout=send_timeout, workers=workers,
+                     named_graphs=dict(named_graphs),
+                     allowed_hosts=hosts, cors=list(cors) or None)
     click.echo(f"policykg: serving http://{host}:{port}/ (SPARQL endpoint /sparql, read-only)", err=True)
     try:
         serve_app(app, host=host, port=port, max_connections=max_connections, header_timeout=header_timeout)

@@ -76,6 +76,10 @@ def hostile(tmp_path_factory):
     return path
 
 
+def nx_neighbours(net, node):
+    return set(net.graph.successors(node)) | set(net.graph.predecessors(node))
+
+
 def open_page(page, path: Path):
     page.page.goto(path.as_uri())
     page.page.wait_for_function("document.body.dataset.stable === '1'", timeout=30000)
@@ -92,25 +96,126 @@ def panel_text(p) -> str:
     return p.eval_on_selector("#pk-panel-body", "e => e.textContent")
 
 
+DEFAULT = {"program", "policy", "government", "organization", "person"}
+COUNTS = """() => {
+  const c = window.policykgView.counts();
+  const shown = new Set(window.__nodes.getIds());
+  const links = window.__edges.get({filter: e => shown.has(e.from) && shown.has(e.to)}).length;
+  const drawn = window.__network.body;
+  const legend = {};
+  for (const s of document.querySelectorAll('#pk-legend .pk-legend-count')) legend[s.dataset.class] = s.textContent;
+  return {nodes: c.nodes, edges: c.edges, shown: shown.size, links,
+          drawnNodes: drawn.nodeIndices.length, drawnEdges: drawn.edgeIndices.length,
+          header: [document.getElementById('pk-count-nodes').textContent, document.getElementById('pk-count-edges').textContent],
+          classes: c.classes, legend};
+}"""
+# Every label box of the last frame, checked against the renderer: the box
+# sits beside its node's drawn position (touching it, or at most two lines
+# further out) and is as wide as the text measured again here; then no two
+# boxes (node or link labels) overlap.
+LABELS = """() => {
+  const n = window.__network, boxes = window.__labelBoxes, scale = n.getScale();
+  const ctx = document.createElement('canvas').getContext('2d');
+  const font = window.policykgView.view.font;
+  const px = {program: 15, policy: 14, government: 13, organization: 12, person: 12, place: 12};
+  const problems = [];
+  for (const b of boxes) {
+    if (b.kind !== 'node') continue;
+    const node = window.policykgView.view.byId[b.id];
+    const p = n.canvasToDOM(n.getPositions([b.id])[b.id]);
+    const r = n.body.nodes[b.id].options.size * scale + 2;
+    ctx.font = (px[node.cls] || 11) + 'px ' + font;
+    const w = ctx.measureText(b.text).width;
+    if (b.w < w) problems.push(['narrower than its text', b.id, b.w, w]);
+    const dx = Math.max(b.x - p.x, p.x - (b.x + b.w), 0), dy = Math.max(b.y - p.y, p.y - (b.y + b.h), 0);
+    if (Math.hypot(dx, dy) > r + 2 * b.h + 2) problems.push(['away from its node', b.id, dx, dy, r]);
+  }
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push([a.id, b.id]);
+  }
+  return {count: boxes.length, nodes: boxes.filter(b => b.kind === 'node').map(b => b.id),
+          edges: boxes.filter(b => b.kind === 'edge').length, problems, overlaps};
+}"""
+
+
+def assert_counts_true(p):
+    c = p.evaluate(COUNTS)
+    assert c["nodes"] == c["shown"] == c["drawnNodes"], c
+    assert c["edges"] == c["links"] == c["drawnEdges"], c
+    assert c["header"] == [str(c["nodes"]), str(c["edges"])], c
+    for key, text in c["legend"].items():
+        shown = c["classes"].get(key, 0)
+        assert text.split(" of ")[0] == str(shown), (key, text, shown)
+    return c
+
+
 def test_shipped_network_renders_offline_and_settles(page, shipped, screenshots_dir):
     path, net = shipped
     p = open_page(page, path)
-    assert p.evaluate("window.__network.body.data.nodes.length") == net.graph.number_of_nodes() == 309
-    assert p.evaluate("window.__nodes.length") == 309
-    assert p.evaluate("window.__network.body.data.edges.length") == net.graph.number_of_edges()
+    # the page holds the whole graph; vis-network is given what is visible
+    assert p.evaluate("window.policykgView.view.data.nodes.length") == net.graph.number_of_nodes() == 309
+    assert p.evaluate("window.policykgView.view.edgeList.length") == net.graph.number_of_edges()
+    assert p.evaluate("window.__network.body.data.nodes.length") == p.evaluate("window.__nodes.length") == 34
+    assert p.evaluate("window.__network.body.data.edges.length") == 23
     stable = p.evaluate("window.__networkStable")
     assert isinstance(stable, (int, float)) and 0 < stable < 30000
     print(f"shipped graph stable after {stable} ms")
     assert p.evaluate("window.__network.physics.options.enabled") is False
     assert p.evaluate(INK) > 2000, "the canvas is blank"
     assert p.locator("#pk-legend li").count() == 13
-    assert p.locator("#pk-legend input:checked").count() == 13
     assert "partner program" in p.inner_text("#pk-legend")
     assert p.is_hidden("#pk-panel") and p.is_hidden("#pk-loading")
     p.screenshot(path=os.path.join(screenshots_dir, "network.png"))
     assert page.errors == []
     page.assert_offline()
     assert page.requests == [path.as_uri()]
+
+
+def test_default_view_shows_policies_programs_bodies_organizations_and_people(page, shipped):
+    path, net = shipped
+    p = open_page(page, path)
+    g = net.graph
+    expected = {n for n, d in g.nodes(data=True) if d["cls"] in DEFAULT}
+    links = sum(1 for s, o in g.edges() if s in expected and o in expected)
+    assert set(p.evaluate("[...window.policykgView.view.visible]")) == expected
+    c = assert_counts_true(p)
+    assert (c["nodes"], c["edges"]) == (len(expected), links) == (34, 23)
+    checked = p.eval_on_selector_all("#pk-legend input:checked", "bs => bs.map(b => b.dataset.class)")
+    assert set(checked) == DEFAULT
+    # categories, observations and the other details are counted, not drawn
+    assert c["legend"]["category"] == "0 of 117" and c["legend"]["observation"] == "0 of 75"
+    # every link relation has a colour in the link legend, with its count
+    legend = p.eval_on_selector_all("#pk-edge-legend li", "ls => ls.map(l => l.textContent)")
+    assert legend[0].startswith("membership (role)") and legend[0].endswith("10")
+    assert len(legend) == len({e["prop"] for _, _, e in g.edges(data=True)})
+    assert page.errors == []
+    assert page.requests == [path.as_uri()]
+
+
+def test_default_view_labels_never_overlap(page, shipped, screenshots_dir):
+    path, net = shipped
+    p = open_page(page, path)
+    result = p.evaluate(LABELS)
+    assert result["problems"] == [] and result["overlaps"] == []
+    # the partnership program's members can all be read
+    members = {s for s, o, d in net.graph.edges(data=True) if o == PROGRAM and d.get("prop") == "org:Membership"}
+    assert len(members) == 10 and members <= set(result["nodes"])
+    assert PROGRAM in result["nodes"] and result["edges"] >= 1
+    # ... and after zooming in and out
+    for scale in (2.0, 0.4):
+        p.evaluate(f"window.__network.moveTo({{scale: {scale}, animation: false}}); window.__network.redraw()")
+        again = p.evaluate(LABELS)
+        assert again["problems"] == [] and again["overlaps"] == [] and again["count"] > 0
+    # in a smaller frame (the home page embeds the view) the program keeps its label
+    p.set_viewport_size({"width": 1150, "height": 560})
+    p.click("#pk-fit")
+    p.evaluate("window.__network.redraw()")
+    small = p.evaluate(LABELS)
+    assert small["problems"] == [] and small["overlaps"] == [] and PROGRAM in small["nodes"]
+    assert page.errors == []
+    page.assert_offline()
 
 
 @pytest.mark.parametrize("query", ["百度", "Baidu", "baidu", "ＢＡＩＤＵ", "バイドゥ"])
@@ -190,30 +295,119 @@ def test_clicking_a_membership_edge_shows_role_batch_and_evidence(page, shipped)
     page.assert_offline()
 
 
-def test_filters_by_class_and_by_policy_or_city(page, shipped):
+def test_counts_equal_the_visible_nodes_and_links_after_each_filter(page, shipped, screenshots_dir):
     path, net = shipped
     p = open_page(page, path)
-    visible = "window.__nodes.get({filter: n => !n.hidden}).length"
-    p.uncheck("input[data-class='category']")
-    assert p.evaluate(visible) == 309 - 117
-    assert p.inner_text("#pk-count-nodes") == str(309 - 117)
+    g = net.graph
+    positions = "JSON.stringify(window.__network.getPositions())"
+    before = p.evaluate(positions)
     p.check("input[data-class='category']")
-    assert p.evaluate(visible) == 309
-    p.select_option("#pk-anchor-depth", "1")
-    p.select_option("#pk-anchor", PROGRAM)
-    assert p.evaluate(visible) == neighbourhood(net, PROGRAM, 1).graph.number_of_nodes()
-    p.select_option("#pk-anchor-depth", "2")
-    assert p.evaluate(visible) == neighbourhood(net, PROGRAM, 2).graph.number_of_nodes()
-    beijing = "https://w3id.org/policykg/id/beijing"
-    assert p.locator(f"#pk-anchor option[value='{beijing}']").count() == 1
-    p.select_option("#pk-anchor", beijing)
-    assert p.evaluate(visible) == neighbourhood(net, beijing, 2).graph.number_of_nodes()
+    c = assert_counts_true(p)
+    assert c["nodes"] == 34 + 117 and c["classes"]["category"] == 117
+    assert p.evaluate(positions) != before, "the layout runs again after a filter"
+    p.uncheck("input[data-class='organization']")
+    c = assert_counts_true(p)
+    assert c["classes"].get("organization", 0) == 0
+    p.screenshot(path=os.path.join(screenshots_dir, "network-filtered.png"))
+    p.click("#pk-classes-all")
+    c = assert_counts_true(p)
+    assert (c["nodes"], c["edges"]) == (309, g.number_of_edges())
+    p.click("#pk-classes-none")
+    assert assert_counts_true(p)["nodes"] == 0
+    p.click("#pk-classes-default")
+    assert assert_counts_true(p)["nodes"] == 34
+    # around a policy or city: the default classes within the hops, and the anchor itself
+    for anchor, depth in ((PROGRAM, "1"), (PROGRAM, "2"), ("https://w3id.org/policykg/id/beijing", "2")):
+        p.select_option("#pk-anchor-depth", depth)
+        p.select_option("#pk-anchor", anchor)
+        near = neighbourhood(net, anchor, int(depth)).graph
+        expected = {n for n, d in near.nodes(data=True) if d["cls"] in DEFAULT} | {anchor}
+        assert set(p.evaluate("[...window.policykgView.view.visible]")) == expected
+        c = assert_counts_true(p)
+        assert c["edges"] == sum(1 for s, o in g.edges() if s in expected and o in expected)
+    # the lineage layout keeps the counts
+    p.select_option("#pk-layout-mode", "lineage")
+    assert_counts_true(p)
     # searching for a node outside the filter brings it back
     search(p, "Apple Inc.")
-    assert p.evaluate(f"window.__nodes.get({'https://w3id.org/policykg/id/apple'!r}).hidden") in (False, None)
+    assert p.evaluate(f"window.__nodes.get({'https://w3id.org/policykg/id/apple'!r}) !== null")
+    assert_counts_true(p)
     p.select_option("#pk-anchor", "")
-    assert p.evaluate(visible) == 309
+    assert_counts_true(p)
     assert page.errors == []
+    assert page.requests == [path.as_uri()]
+
+
+def test_expanding_a_node_shows_its_neighbours_and_collapsing_hides_them(page, shipped):
+    path, net = shipped
+    p = open_page(page, path)
+    hidden = {m for m in nx_neighbours(net, BAIDU) if net.graph.nodes[m]["cls"] not in DEFAULT}
+    assert hidden, "Baidu has neighbours outside the default classes"
+    search(p, "Baidu")
+    p.click("#pk-expand")
+    visible = set(p.evaluate("[...window.policykgView.view.visible]"))
+    assert hidden <= visible
+    c = assert_counts_true(p)
+    assert c["nodes"] == 34 + len(hidden)
+    assert "collapse" in p.inner_text("#pk-expand")
+    point = p.evaluate(NODE_POINT, BAIDU)
+    p.mouse.dblclick(point["x"], point["y"])
+    assert not hidden & set(p.evaluate("[...window.policykgView.view.visible]"))
+    assert assert_counts_true(p)["nodes"] == 34
+    p.mouse.dblclick(point["x"], point["y"])
+    assert hidden <= set(p.evaluate("[...window.policykgView.view.visible]"))
+    assert page.errors == []
+    page.assert_offline()
+
+
+def test_phone_canvas_takes_the_screen_and_controls_sit_in_a_drawer(page, shipped, screenshots_dir):
+    path, _ = shipped
+    page.page.set_viewport_size({"width": 390, "height": 844})
+    p = open_page(page, path)
+    canvas = p.eval_on_selector("#pk-network", "e => e.getBoundingClientRect().width")
+    assert canvas >= 0.9 * 390, canvas
+    # the controls are off screen until the drawer opens
+    assert p.eval_on_selector("#pk-controls", "e => e.getBoundingClientRect().right") <= 0
+    labels = p.evaluate(LABELS)
+    assert labels["overlaps"] == [] and labels["problems"] == [] and labels["count"] > 10
+    p.screenshot(path=os.path.join(screenshots_dir, "network-phone.png"))
+    p.click("#pk-drawer-toggle")
+    p.wait_for_function("document.getElementById('pk-controls').getBoundingClientRect().left >= 0")
+    assert p.get_attribute("#pk-drawer-toggle", "aria-expanded") == "true"
+    p.uncheck("input[data-class='person']")
+    assert_counts_true(p)
+    p.click("#pk-drawer-close")
+    assert p.get_attribute("#pk-drawer-toggle", "aria-expanded") == "false"
+    p.wait_for_function("document.getElementById('pk-controls').getBoundingClientRect().right <= 0")
+    p.evaluate("window.policykgView.focusNode(%r)" % BAIDU)
+    assert p.eval_on_selector("#pk-panel", "e => e.getBoundingClientRect().width") >= 0.9 * 390
+    p.screenshot(path=os.path.join(screenshots_dir, "network-phone-panel.png"))
+    assert page.errors == []
+    assert page.requests == [path.as_uri()]
+
+
+def test_fit_full_screen_and_export_of_the_current_view(page, shipped):
+    path, _ = shipped
+    p = open_page(page, path)
+    p.click("#pk-fullscreen")
+    p.wait_for_function("document.getElementById('pk-app').classList.contains('pk-full')")
+    assert p.eval_on_selector("#pk-network", "e => e.getBoundingClientRect().width") >= 1270
+    p.click("#pk-fit")
+    with p.expect_download() as png:
+        p.click("#pk-export-png")
+    assert png.value.suggested_filename == "policykg-network.png"
+    data = Path(png.value.path()).read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 5000
+    with p.expect_download() as svg:
+        p.click("#pk-export-svg")
+    assert svg.value.suggested_filename == "policykg-network.svg"
+    text = Path(svg.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "Beijing General Artificial Intel" in text
+    labels = p.evaluate("window.__labelBoxes.length")
+    assert text.count("<text") == labels
+    assert "<script" not in text
+    assert page.errors == []
+    assert all(u == path.as_uri() or u.startswith("blob:") for u in page.requests)
     page.assert_offline()
 
 
@@ -244,6 +438,23 @@ def test_focus_page_opens_on_its_focus(page, tmp_path):
     page.assert_offline()
 
 
+def test_focus_page_in_a_narrow_frame_keeps_the_neighbourhood_uncovered(page, tmp_path):
+    kg = policykg.load()
+    net = neighbourhood(build_network(kg), BAIDU, 1)
+    path = tmp_path / "baidu.html"
+    write_network_html(path, net, title="Baidu", lang="en", focus=BAIDU)
+    page.page.set_viewport_size({"width": 600, "height": 400})
+    p = open_page(page, path)
+    assert p.evaluate("document.body.dataset.selected") == BAIDU
+    assert p.is_hidden("#pk-panel")
+    assert p.evaluate("window.policykgView.counts().nodes") == net.graph.number_of_nodes()
+    point = p.evaluate(NODE_POINT, BAIDU)
+    p.mouse.click(point["x"], point["y"])
+    assert p.is_visible("#pk-panel")
+    assert page.errors == []
+    assert page.requests == [path.as_uri()]
+
+
 def test_hostile_labels_never_run(page, hostile):
     p = open_page(page, hostile)
     assert p.title() == HOSTILE[0]
@@ -265,7 +476,7 @@ def test_hostile_labels_never_run(page, hostile):
     p.wait_for_selector("div.vis-tooltip", state="visible")
     assert HOSTILE[0] in p.inner_text("div.vis-tooltip")
     p.mouse.click(point["x"], point["y"])
-    edge = p.evaluate(f"window.__edges.get().find(e => e.from === {EVIL_IRI!r} && e.to.endsWith('hostile-program')).id")
+    edge = p.evaluate(f"window.policykgView.view.edgeList.find(e => e.from === {EVIL_IRI!r} && e.to.endsWith('hostile-program')).id")
     p.evaluate(f"window.policykgView.view.selectEdge({edge!r})")
     assert HOSTILE[1] in panel_text(p) and HOSTILE[2] in panel_text(p)
     search(p, HOSTILE[1])
@@ -274,6 +485,12 @@ def test_hostile_labels_never_run(page, hostile):
         p.select_option("#pk-anchor", option.get_attribute("value"))
     assert p.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert p.evaluate("document.querySelectorAll('script').length") == 4
+    # the SVG export carries the labels as escaped text
+    p.evaluate("window.policykgView.view.fit(); window.__network.redraw()")
+    svg = p.evaluate("window.policykgView.view.exportSVG()")
+    assert "<script" not in svg and "<img" not in svg and "&lt;script&gt;" in svg
+    assert p.evaluate("(t) => new DOMParser().parseFromString(t, 'image/svg+xml')"
+                      ".querySelectorAll('script, foreignObject, [onload], [onerror]').length", svg) == 0
     page.assert_no_script_ran()
     assert page.errors == []
     page.assert_offline()

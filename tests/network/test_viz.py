@@ -17,11 +17,13 @@ from policykg.cli import cli
 from policykg.errors import PolicyKGError
 from policykg.network.projection import CLASS_KEYS, build_network, neighbourhood
 from policykg.rdf.labels import resolve_entity
-from policykg.network.view import render_network_html, script_json, write_network_html
+from policykg.network.view import VIS_VERSION, render_network_html, script_json, write_network_html
 
 HERE = Path(__file__).resolve().parent
 HOSTILE_TTL = HERE.parent / "data" / "viz-hostile.ttl"
 STATIC = Path(policykg.__file__).resolve().parent / "static"
+JS = HERE.parent.parent / "js"
+DEFAULT_CLASSES = {"program", "policy", "government", "organization", "person"}
 BAIDU = "https://w3id.org/policykg/id/baidu-netcom"
 PROGRAM = "https://w3id.org/policykg/id/bj-gai-partnership-program-2023"
 HOSTILE = [
@@ -87,6 +89,7 @@ def test_page_loads_nothing_from_outside(page):
         assert name not in page.lower(), name
     # vis-network is inlined, not referenced
     assert "vis.Network" in page and "vis-network" in page
+    assert (STATIC / "vendor" / "vis-network.min.js").read_text(encoding="utf-8") in page
 
 
 def test_data_is_json_in_a_script_element(page, net):
@@ -284,3 +287,54 @@ def test_cli_unwritable_output_is_a_clear_error(runner, tmp_path):
 
 def test_resolve_entity_finds_the_page_focus(kg):
     assert resolve_entity(kg, "百度") == BAIDU
+
+
+# ---- the vendored renderer, the default view, the link legend
+
+def test_vendored_vis_network_is_the_locked_npm_build():
+    import hashlib
+
+    vendor = STATIC / "vendor"
+    manifest = (vendor / "MANIFEST.txt").read_text(encoding="utf-8").splitlines()
+    lock = json.loads((JS / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    versions = dict(line.split(" ", 1) for line in manifest if line and not line.startswith("#") and "  " not in line)
+    assert versions["vis-network"] == VIS_VERSION == lock["node_modules/vis-network"]["version"]
+    for name in ("vis-data", "vis-util", "esbuild"):
+        assert versions[name] == lock[f"node_modules/{name}"]["version"], name
+    sums = [line.split("  ") for line in manifest if "  " in line]
+    assert {f for _, f in sums} == {p.name for p in vendor.iterdir()} - {"MANIFEST.txt"}
+    for digest, name in sums:
+        assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name
+    assert (JS / "build.sh").is_file() and "npm ci" in (JS / "build.sh").read_text(encoding="utf-8")
+
+
+def test_vendored_bundle_runs_under_the_content_security_policy():
+    # script-src allows hashes of the inline scripts, not eval
+    bundle = (STATIC / "vendor" / "vis-network.min.js").read_text(encoding="utf-8")
+    for sink in ("eval(", "new Function", "</script"):
+        assert sink not in bundle, sink
+
+
+def test_default_view_classes_are_policies_programs_bodies_organizations_and_people(page):
+    data = page_data(page)
+    assert {c["key"] for c in data["classes"] if c["default"]} == DEFAULT_CLASSES
+    # the rest are details: counted in the legend, shown on demand
+    counts = {c["key"]: c["count"] for c in data["classes"]}
+    assert counts["category"] == 117 and counts["observation"] == 75
+
+
+def test_every_link_relation_has_its_own_colour_and_its_count(page, net):
+    data = page_data(page)
+    relations = data["relations"]
+    props = [e["prop"] for e in data["edges"]]
+    assert [r["key"] for r in relations][:2] == ["org:Membership", "org:Post"]
+    assert {r["key"]: r["count"] for r in relations} == {p: props.count(p) for p in set(props)}
+    assert len({r["color"] for r in relations}) == len(relations)
+    assert relations[0]["label"] == "membership (role)"
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", r["color"]) for r in relations)
+
+
+def test_page_is_deterministic(net):
+    one = render_network_html(net, title="t", lang="en")
+    two = render_network_html(net, title="t", lang="en")
+    assert one == two

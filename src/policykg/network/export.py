@@ -1,7 +1,13 @@
 """Writing the network projection for Gephi, Cytoscape, igraph and friends.
 
-Through networkx's own writers (GraphML, GEXF, node-link JSON) and as two
-CSV files (nodes, edges). Attributes are flattened to plain values every
+Through networkx's own writers (GraphML, GEXF, node-link JSON), as
+Cytoscape.js JSON (``{"elements": {"nodes": [...], "edges": [...]}}``, which
+Cytoscape desktop imports too) and as two CSV files (nodes, edges). GEXF is
+GEXF 1.2: without the ``name`` attribute networkx puts on ``<graph>`` (the
+1.2 schema has none) and without the date of writing (same graph, same
+bytes); each edge keeps its key as the ``edge_key`` attribute (networkx's
+reader turns a file without parallel edges into a simple graph, dropping
+the ``networkx_key`` it writes too). Attributes are flattened to plain values every
 format can hold: a label column per language, the display class, the RDF
 types, and for edges the property, its label and the membership details.
 """
@@ -20,7 +26,7 @@ from ..errors import PolicyKGError
 from ..namespaces import shorten
 from .projection import LANGS, Network
 
-FORMATS = ("graphml", "gexf", "csv", "json")
+FORMATS = ("graphml", "gexf", "csv", "json", "cytoscape")
 
 
 def flat_graph(net: Network) -> nx.MultiDiGraph:
@@ -40,6 +46,32 @@ def flat_graph(net: Network) -> nx.MultiDiGraph:
     return out
 
 
+def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.2 by networkx's writer, fixed where it strays from the 1.2 schema or from determinism."""
+    from networkx.readwrite.gexf import GEXFWriter
+
+    keyed = nx.MultiDiGraph()
+    keyed.add_nodes_from(g.nodes(data=True))
+    for u, v, key, d in g.edges(keys=True, data=True):
+        keyed.add_edge(u, v, key=key, edge_key=key, **d)
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(keyed)
+    writer.graph_element.attrib.pop("name", None)  # not in the GEXF 1.2 schema
+    for meta in writer.xml.iter("meta"):
+        meta.attrib.pop("lastmodifieddate", None)  # optional; the date would change the bytes every day
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def cytoscape_data(g: nx.MultiDiGraph) -> dict:
+    """The Cytoscape.js elements JSON: nodes and edges with ``data`` (ids, source, target, attributes)."""
+    nodes = [{"data": {"id": n, **d}} for n, d in sorted(g.nodes(data=True))]
+    edges = [{"data": {"id": f"{u} {k} {v}", "source": u, "target": v, "key": k, **d}}
+             for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))]
+    return {"elements": {"nodes": nodes, "edges": edges}}
+
+
 def export_network(net: Network, fmt: str, output: Path) -> list[Path]:
     """Write the network in ``fmt``; return the files written (all atomically).
 
@@ -55,9 +87,10 @@ def export_network(net: Network, fmt: str, output: Path) -> list[Path]:
         nx.write_graphml(g, buf, encoding="utf-8")
         return [write_atomic(output, buf.getvalue())]
     if fmt == "gexf":
-        buf = io.BytesIO()
-        nx.write_gexf(g, buf, encoding="utf-8")
-        return [write_atomic(output, buf.getvalue())]
+        return [write_atomic(output, gexf_bytes(g))]
+    if fmt == "cytoscape":
+        return [write_atomic(output, json.dumps(cytoscape_data(g), ensure_ascii=False, indent=1, sort_keys=True)
+                             + "\n")]
     if fmt == "json":
         data = nx.node_link_data(g, edges="edges")
         return [write_atomic(output, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")]

@@ -2,16 +2,22 @@
 
 ``render_network_html`` turns a :class:`~policykg.network.Network` into a
 page that makes no request at all when opened from ``file://``: vis-network
-(the copy bundled with pyvis), the page's own script and style sheet are
-inlined, and the graph travels as JSON inside a
-``<script type="application/json" id="network-data">`` element, read with
-``JSON.parse``. Every string from the graph reaches the page only through
-that escaped JSON, and the script puts it into the DOM only as text.
+(vendored from the npm registry into ``static/vendor/`` by ``js/build.sh``),
+the page's own script and style sheet are inlined, and the graph travels as
+JSON inside a ``<script type="application/json" id="network-data">``
+element, read with ``JSON.parse``. Every string from the graph reaches the
+page only through that escaped JSON, and the script puts it into the DOM
+only as text.
+
+The page lays the graph out itself before drawing (``static/network.js``:
+groups around policies and programs, or layers for policy lineage), so
+vis-network draws a finished layout and runs no physics; it opens on the
+classes marked ``default`` in ``static/network-classes.json`` and shows the
+others on demand.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,35 +27,31 @@ from ..namespaces import shorten
 from ..templating import environment, script_json
 from .projection import DISPLAY_CLASSES, LANGS, NODE_CLASSES, Network
 
-VIS_VERSION = "9.1.2"
+#: The vis-network build the page inlines (see js/package-lock.json).
+VIS_VERSION = "10.1.5"
+VENDOR = paths.STATIC / "vendor"
 
-# Colour and shape of each display class, from the one table of display classes.
-CLASS_STYLE: dict[str, dict] = {c["key"]: {k: c[k] for k in ("color", "shape", "size", "font")}
+# Colour, shape and default visibility of each display class, from the one table of display classes.
+CLASS_STYLE: dict[str, dict] = {c["key"]: {k: c[k] for k in ("color", "shape", "size", "font", "default")}
                                 for c in DISPLAY_CLASSES}
 
-# Above this many nodes the page shortens the stabilisation run; the
-# positions vis-network starts from are seeded here (see _seed_positions).
-LARGE = 1500
-
-
-def _vis_dir() -> Path:
-    spec = importlib.util.find_spec("pyvis")
-    if spec is None or not spec.submodule_search_locations:
-        raise PolicyKGError("pyvis is not installed; it provides the vis-network copy the page inlines")
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / "lib" / f"vis-{VIS_VERSION}"
-        if (candidate / "vis-network.min.js").is_file():
-            return candidate
-    raise PolicyKGError(f"vis-network {VIS_VERSION} not found in the pyvis package")
+# Edge colours by relation. Memberships and posts, the links people ask about,
+# keep fixed colours; the other relations take the palette in order of how
+# many links they have (ties by name), so a page's colours are deterministic.
+RELATION_COLORS = {"org:Membership": "#c97d12", "org:Post": "#8e44ad"}
+PALETTE = ["#1f77b4", "#2ca02c", "#d62728", "#17becf", "#7f7f7f", "#bcbd22", "#e377c2", "#8c564b",
+           "#393b79", "#637939", "#843c39", "#3182bd", "#31a354", "#756bb1", "#636363", "#e6550d"]
+RELATION_NAMES = {"org:Membership": "membership (role)", "org:Post": "post (role)"}
 
 
 @lru_cache(maxsize=1)
 def _assets() -> dict[str, str]:
-    vis = _vis_dir()
+    vis = VENDOR / "vis-network.min.js"
+    if not vis.is_file():
+        raise PolicyKGError(f"{vis} is missing: run js/build.sh to vendor vis-network {VIS_VERSION}")
     static = paths.STATIC
     assets = {
-        "vis_js": (vis / "vis-network.min.js").read_text(encoding="utf-8"),
-        "vis_css": (vis / "vis-network.css").read_text(encoding="utf-8"),
+        "vis_js": vis.read_text(encoding="utf-8"),
         "app_js": (static / "network.js").read_text(encoding="utf-8"),
         "app_css": (static / "network.css").read_text(encoding="utf-8"),
     }
@@ -61,51 +63,44 @@ def _assets() -> dict[str, str]:
     return assets
 
 
-def _seed_positions(net: Network) -> dict[str, tuple[float, float]]:
-    """Cheap initial positions for large graphs: each connected component on
-    its own disc, nodes placed by breadth-first rings around the component's
-    best-connected node. Not a layout, a head start: vis-network's solver then
-    needs far fewer iterations than from its random start."""
-    import math
+def _colours():
+    """The palette, then as many further distinct colours as needed (golden-angle hues)."""
+    import colorsys
 
-    import networkx as nx
+    seen = set(RELATION_COLORS.values())
+    for colour in PALETTE:
+        seen.add(colour)
+        yield colour
+    i = 0
+    while True:
+        i += 1
+        r, g, b = colorsys.hls_to_rgb((i * 0.381966) % 1.0, 0.36 if i % 2 else 0.5, 0.6)
+        colour = "#%02x%02x%02x" % (round(r * 255), round(g * 255), round(b * 255))
+        if colour not in seen:
+            seen.add(colour)
+            yield colour
 
-    g = net.graph.to_undirected(as_view=True)
-    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=len, reverse=True)
-    positions: dict[str, tuple[float, float]] = {}
-    spacing = 38.0
-    # Components are laid out on a spiral of discs, biggest in the middle.
-    placed: list[tuple[float, float, float]] = []
-    golden = math.pi * (3 - math.sqrt(5))
-    for index, comp in enumerate(comps):
-        radius_c = spacing * math.sqrt(len(comp)) * 0.9 + spacing
-        if index == 0:
-            cx = cy = 0.0
-        else:
-            big = placed[0][2]
-            dist = big + radius_c + spacing * math.sqrt(index) * 4
-            cx, cy = dist * math.cos(index * golden), dist * math.sin(index * golden)
-        placed.append((cx, cy, radius_c))
-        root = max(comp, key=lambda n: (g.degree(n), n))
-        order = [root]
-        seen = {root}
-        i = 0
-        while i < len(order):
-            for nb in sorted(g.neighbors(order[i])):
-                if nb not in seen:
-                    seen.add(nb)
-                    order.append(nb)
-            i += 1
-        # Sunflower (Vogel) spiral in BFS order: neighbours stay close.
-        for k, node in enumerate(order):
-            r = spacing * math.sqrt(k + 0.5)
-            a = k * golden
-            positions[node] = (round(cx + r * math.cos(a), 1), round(cy + r * math.sin(a), 1))
-    return positions
+
+def relations(net: Network) -> list[dict]:
+    """The network's edge relations with their colour and link count, most links first."""
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for _, _, d in net.graph.edges(data=True):
+        prop = d.get("prop", "")
+        counts[prop] = counts.get(prop, 0) + 1
+        if prop not in names or d.get("label", "") < names[prop]:
+            names[prop] = d.get("label", "")
+    order = sorted(counts, key=lambda p: (p not in RELATION_COLORS, -counts[p], p))
+    out, spare = [], _colours()
+    for prop in order:
+        color = RELATION_COLORS.get(prop) or next(spare)
+        out.append({"key": prop, "label": RELATION_NAMES.get(prop, names[prop] or prop), "color": color,
+                    "count": counts[prop]})
+    return out
 
 
 def network_data(net: Network, *, title: str, lang: str, focus: str | None = None) -> dict:
-    """The JSON the page reads: classes, nodes, edges, anchors for the filter."""
+    """The JSON the page reads: classes, relations, nodes, edges, anchors for the filter."""
     g = net.graph
 
     def label_of(iri: str) -> str:
@@ -117,8 +112,6 @@ def network_data(net: Network, *, title: str, lang: str, focus: str | None = Non
         return [{"phrase": e["phrase"], "source": e["source"], "sourceLabel": label_of(e["source"]),
                  "sourceId": shorten(e["source"])} for e in items]
 
-    large = g.number_of_nodes() > LARGE
-    seeds = _seed_positions(net) if large else {}
     nodes = []
     for iri, d in g.nodes(data=True):
         node = {
@@ -128,8 +121,6 @@ def network_data(net: Network, *, title: str, lang: str, focus: str | None = Non
             "evidence": evidence(d.get("evidence", [])),
             "sources": [{"id": s, "short": shorten(s), "label": label_of(s)} for s in d.get("sources", [])],
         }
-        if iri in seeds:
-            node["x"], node["y"] = seeds[iri]
         nodes.append(node)
     edges = []
     for n, (s, o, key, d) in enumerate(g.edges(keys=True, data=True)):
@@ -157,23 +148,8 @@ def network_data(net: Network, *, title: str, lang: str, focus: str | None = Non
                for key, _, label in NODE_CLASSES]
     return {
         "title": title, "lang": lang, "focus": focus if focus in g else None, "langs": list(LANGS),
-        "classes": classes, "nodes": nodes, "edges": edges, "anchors": anchors,
-        "layout": _layout(g.number_of_nodes(), seeded=large),
+        "classes": classes, "relations": relations(net), "nodes": nodes, "edges": edges, "anchors": anchors,
     }
-
-
-def _layout(n: int, *, seeded: bool) -> dict:
-    """Stabilisation settings: a bounded number of iterations, so the layout
-    ends in bounded time. Measured in headless Chromium (2 cores): 150
-    iterations take about 0.6 s for the shipped graph (309 nodes). Graphs
-    above LARGE start from seeded positions, skip overlap avoidance and use a
-    coarser Barnes-Hut approximation (about 20 ms instead of 55 ms per
-    iteration at 2,000 nodes), and get 70 iterations."""
-    if n <= 500:
-        return {"seeded": seeded, "iterations": 150}
-    if n <= LARGE:
-        return {"seeded": seeded, "iterations": 120, "barnesHut": {"theta": 0.7}}
-    return {"seeded": seeded, "iterations": 70, "barnesHut": {"theta": 0.9, "avoidOverlap": 0}}
 
 
 def render_network_html(net: Network, *, title: str, lang: str, focus: str | None = None) -> str:
@@ -189,7 +165,7 @@ def render_network_html(net: Network, *, title: str, lang: str, focus: str | Non
     # is ours, the JSON has no <, > or & left (see script_json).
     return template.render(
         title=title, lang=lang,
-        vis_css=Markup(assets["vis_css"]), app_css=Markup(assets["app_css"]),
+        app_css=Markup(assets["app_css"]),
         vis_js=Markup(assets["vis_js"]), app_js=Markup(assets["app_js"]),
         data_json=Markup(script_json(data)),
         node_count=net.graph.number_of_nodes(), edge_count=net.graph.number_of_edges(),

@@ -143,6 +143,26 @@ def serialize(triples: Iterable[ox.Triple], fmt: str) -> str:
     return writer(list(triples))
 
 
+def graph_triples(kg, *, entailed: bool = True) -> list[ox.Triple]:
+    """The graph that ``export`` writes and ``push`` sends, sorted: one graph for both.
+
+    The asserted triples as written in the files (lexical forms kept:
+    ``"5610.60"`` stays ``"5610.60"``, which the store would normalise), and
+    with ``entailed`` what the loader adds, so that a store loaded from the
+    export answers the canned queries as the embedded one does: the types
+    entailed by ``rdfs:subClassOf`` and the ``pk:displayLabel`` of each
+    subject. Without ``entailed``, only what the files say.
+    """
+    asserted = set(kg.triples())
+    out = set(asserted)
+    if entailed:
+        derived = (ox.NamedNode(RDF_TYPE), ox.NamedNode(PREFIXES["pk"] + "displayLabel"))
+        for predicate in derived:
+            for q in kg.store.quads_for_pattern(None, predicate, None, ox.DefaultGraph()):
+                out.add(q.triple)  # IRIs and language-tagged strings: no lexical form to lose
+    return sorted(out, key=str)
+
+
 def _leading_comments(text: str) -> str:
     lines = []
     for line in text.splitlines():

@@ -17,7 +17,7 @@ from ..errors import PolicyKGError, ResultTooLarge
 from ..namespaces import PREFIXES, shorten
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("table", "turtle", "nt", "jsonld")
+GRAPH_FORMATS = ("table", "turtle", "nt", "jsonld", "rdfxml")
 #: Media types of the standard formats, for the endpoint and remote servers.
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
@@ -27,10 +27,11 @@ MEDIA_TYPES = {
     "turtle": "text/turtle",
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
     "table": "text/plain",
 }
 _RESULT_WRITERS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
-_RDF_WRITERS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}
+_RDF_WRITERS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
 #: Results that can be read back into terms (CSV and the table lose the term types).
 READABLE = {"json": "JSON", "xml": "XML", "tsv": "TSV"}
 
@@ -81,7 +82,7 @@ def write(result, fmt: str, *, limit: int | None = None) -> tuple[str, bytes]:
     check_format("GRAPH", fmt)
     triples = sorted(result, key=_triple_key)
     rdf_format = "turtle" if fmt == "table" else fmt
-    kwargs = {"prefixes": _used_prefixes(triples)} if rdf_format in ("turtle", "jsonld") else {}
+    kwargs = {"prefixes": _used_prefixes(triples)} if rdf_format in ("turtle", "jsonld", "rdfxml") else {}
     ox.serialize(triples, out, format=getattr(ox.RdfFormat, _RDF_WRITERS[rdf_format]), **kwargs)
     return "GRAPH", bytes(out.data)
 

@@ -2,18 +2,28 @@
  *
  * Reads the graph from <script type="application/json" id="network-data">
  * (JSON.parse, never a JS literal) and draws it with vis-network (global
- * `vis`) into #pk-network. The controls it wires up are the pk-* elements of
- * templates/network.html; any that are missing are simply skipped, so the
- * script can be served as a file and reused by other pages.
+ * `vis`, vendored from npm) into #pk-network. The controls it wires up are
+ * the pk-* elements of templates/network.html; any that are missing are
+ * simply skipped.
+ *
+ * The layout is computed here, before anything is drawn, and again after
+ * every filter: nodes are grouped around the policy or program nearest to
+ * them, on rings ordered by distance, class and name ("groups"), or put in
+ * layers along the direction of the links ("lineage"). vis-network then
+ * draws that layout with its physics off. Node and link labels are drawn by
+ * this script after each frame, most important first, and a label is only
+ * drawn where its box overlaps no label already drawn.
  *
  * Every string from the graph reaches the DOM only as text: textContent,
- * setAttribute, option.text, or vis-network's plain-text labels and string
- * tooltips (which vis-network 9 sets as text). Never as markup.
+ * setAttribute, option.text, canvas text, or vis-network's string tooltips
+ * (which vis-network sets as text). Never as markup.
  *
  * For tests and benchmarks: window.__network, window.__nodes, window.__edges,
- * window.__networkStable (ms from navigation start to the end of the layout)
- * and document.body.dataset.stable = "1"; window.policykgView exposes
- * focusNode(id), search(text), clear().
+ * window.__labelBoxes (the label boxes of the last frame, in CSS pixels of
+ * #pk-network), window.__networkStable (ms from navigation start to the
+ * first drawn frame) and document.body.dataset.stable = "1";
+ * window.policykgView exposes focusNode(id), search(text), clear(),
+ * counts(), expand(id), collapse(id), exportPNG(), exportSVG().
  */
 (function () {
   "use strict";
@@ -23,10 +33,13 @@
   var FONT_JA = '"Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", system-ui, sans-serif';
   var FONT_ZH = '"Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans", "DejaVu Sans", system-ui, sans-serif';
   var DIM_NODE = { background: "#eceff1", border: "#d9dee2" };
-  var EDGE_COLOR = "#9aa5ad";
-  var LABEL_THRESHOLD = 7;
-  var INSIDE = { box: 1, ellipse: 1, database: 1, circle: 1 };
+  var DIM_EDGE = "#edf0f2";
   var CUSTOM = { pentagon: 1, cross: 1, ring: 1, document: 1, bubble: 1 };
+  var HUB = { policy: 1, program: 1 };
+  // Label sizes in CSS pixels, whatever the zoom: the classes people ask about read larger.
+  var LABEL_PX = { program: 15, policy: 14, government: 13, organization: 12, person: 12, place: 12 };
+  var MAX_NODE_LABELS = 400, MAX_EDGE_LABELS = 150;
+  var SLOT = 64, RING = 100;  // layout: room per node on a ring, distance between rings (canvas units)
 
   function $(id) { return document.getElementById(id); }
 
@@ -60,7 +73,8 @@
     return "#" + h(r) + h(g) + h(b);
   }
 
-  // ---- custom node shapes (pentagon, cross, ring), label drawn as plain text
+  function byLabel(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+
   function shapePath(ctx, kind, x, y, r) {
     ctx.beginPath();
     if (kind === "pentagon") {
@@ -89,12 +103,10 @@
     }
   }
 
-  function makeRenderer(kind, view) {
+  function makeRenderer(kind) {
     return function (args) {
-      var ctx = args.ctx, x = args.x, y = args.y, style = args.style, id = args.id;
+      var ctx = args.ctx, x = args.x, y = args.y, style = args.style;
       var r = style.size, selected = args.state.selected, hover = args.state.hover;
-      var meta = view.byId[id] || {};
-      var dimmed = view.dimmed.has(id);
       return {
         drawNode: function () {
           shapePath(ctx, kind, x, y, r);
@@ -115,23 +127,6 @@
             ctx.strokeStyle = style.borderColor;
             ctx.stroke();
           }
-        },
-        drawExternalLabel: function () {
-          var label = args.label;
-          if (!label || dimmed) return;
-          var t = ctx.getTransform ? ctx.getTransform() : { a: 1 };
-          var scale = t.a / (window.devicePixelRatio || 1);
-          var size = meta.fontSize || 12;
-          if (size * scale < LABEL_THRESHOLD - 1 && !selected) return;
-          ctx.font = (selected ? "bold " : "") + size + "px " + view.font;
-          ctx.textAlign = "center";
-          ctx.textBaseline = "top";
-          ctx.lineWidth = 3;
-          ctx.strokeStyle = "#ffffff";
-          ctx.lineJoin = "round";
-          ctx.strokeText(label, x, y + r + 3);
-          ctx.fillStyle = "#263238";
-          ctx.fillText(label, x, y + r + 3);
         },
         nodeDimensions: { width: 2 * r, height: 2 * r }
       };
@@ -199,46 +194,62 @@
     this.font = data.lang === "zh" ? FONT_ZH : FONT_JA;
     this.byId = {};
     this.classes = {};
+    this.rank = {};
+    this.relations = {};
     this.dimmed = new Set();
+    this.dimmedEdges = new Set();
     this.selected = null;
     this.classOn = {};
     this.anchorSet = null;
+    this.anchorId = null;
+    this.revealed = new Map();   // node id -> Set of reasons (an expanded node, "search", "anchor")
+    this.expanded = new Map();   // node id -> ids its expansion revealed
     this.adjacency = {};
     this.outEdges = {};
     this.inEdges = {};
     this.edgeById = {};
-    data.classes.forEach(function (c) { self.classes[c.key] = c; self.classOn[c.key] = true; });
+    this.layoutMode = "groups";
+    this.labelBoxes = [];
+    this.widths = new Map();
+    this.measure = document.createElement("canvas").getContext("2d");
+    var anyDefault = data.classes.some(function (c) { return c["default"] && c.count; });
+    data.classes.forEach(function (c, i) {
+      self.classes[c.key] = c;
+      self.rank[c.key] = i;
+      // A page around one entity shows its whole neighbourhood; otherwise the default classes.
+      self.classOn[c.key] = data.focus ? true : anyDefault ? !!c["default"] : true;
+    });
+    (data.relations || []).forEach(function (r) { self.relations[r.key] = r; });
     data.nodes.forEach(function (n) {
       self.byId[n.id] = n;
-      n.fontSize = (self.classes[n.cls] || {}).font || 12;
+      n.text = shorten(n.label, 32);
       self.adjacency[n.id] = new Set();
       self.outEdges[n.id] = [];
       self.inEdges[n.id] = [];
-      var names = [n.id, n.short, n.label];
-      Object.keys(n.labels || {}).forEach(function (l) { names.push(n.labels[l]); });
-      (n.aliases || []).forEach(function (a) { names.push(a[0]); });
-      n.searchNames = names.map(norm).filter(function (s) { return s; });
     });
-    data.edges.forEach(function (e) {
+    this.edgeList = data.edges.filter(function (e) { return self.byId[e.from] && self.byId[e.to]; });
+    this.edgeList.forEach(function (e) {
       self.edgeById[e.id] = e;
-      if (self.adjacency[e.from] && self.adjacency[e.to]) {
-        self.adjacency[e.from].add(e.to);
-        self.adjacency[e.to].add(e.from);
-        self.outEdges[e.from].push(e);
-        self.inEdges[e.to].push(e);
-      }
+      e.text = shorten(e.label, 28);
+      self.adjacency[e.from].add(e.to);
+      self.adjacency[e.to].add(e.from);
+      self.outEdges[e.from].push(e);
+      self.inEdges[e.to].push(e);
     });
+    // Label priority: class, then links, then name.
+    this.priority = data.nodes.slice().sort(function (a, b) {
+      return (self.rank[a.cls] - self.rank[b.cls]) || (self.adjacency[b.id].size - self.adjacency[a.id].size) ||
+        byLabel(a.label, b.label) || byLabel(a.id, b.id);
+    }).map(function (n) { return n.id; });
   }
 
   View.prototype.nodeItem = function (n, dim) {
-    var c = this.classes[n.cls] || { color: "#888888", shape: "dot", size: 10, font: 12 };
-    var inside = !!INSIDE[c.shape];
+    var c = this.classes[n.cls] || { color: "#888888", shape: "dot", size: 10 };
     var custom = !!CUSTOM[c.shape];
     var bg = dim ? DIM_NODE.background : c.color;
     var border = dim ? DIM_NODE.border : darker(c.color);
     var item = {
       id: n.id,
-      label: shorten(n.label, inside ? 26 : 30),
       title: n.label + "\n" + c.label + " · " + n.short,
       shape: custom ? "custom" : c.shape,
       size: c.size,
@@ -248,58 +259,262 @@
         hover: { background: dim ? bg : c.color, border: "#111111" }
       },
       borderWidth: 1.5,
-      borderWidthSelected: 3,
-      font: inside
-        ? { size: c.font, color: dim ? DIM_NODE.background : "#ffffff", face: this.font, strokeWidth: 0 }
-        : { size: c.font, color: dim ? "rgba(0,0,0,0)" : "#263238", face: this.font, strokeWidth: dim ? 0 : 3, strokeColor: "#ffffff" }
+      borderWidthSelected: 3
     };
-    if (inside) {
-      item.margin = 6;
-      item.widthConstraint = { maximum: 170 };
-    }
-    if (custom) item.ctxRenderer = makeRenderer(c.shape, this);
-    var degree = this.adjacency[n.id] ? this.adjacency[n.id].size : 0;
-    if (degree === 0) item.physics = false;
-    // Hubs repel more, so their neighbours spread around them instead of piling up.
-    item.mass = 1 + Math.min(degree, 40) / 4;
+    if (custom) item.ctxRenderer = makeRenderer(c.shape);
     return item;
+  };
+
+  View.prototype.edgeColor = function (e) {
+    return (this.relations[e.prop] || {}).color || "#9aa5ad";
   };
 
   View.prototype.edgeItem = function (e, dim) {
     var member = e.prop === "org:Membership", post = e.prop === "org:Post";
-    var base = member ? "#c97d12" : post ? "#8e44ad" : EDGE_COLOR;
+    var base = this.edgeColor(e);
     return {
       id: e.id, from: e.from, to: e.to,
-      label: shorten(e.label, 28),
       title: (this.byId[e.from] || {}).label + " — " + e.label + " → " + (this.byId[e.to] || {}).label,
-      width: member ? 2.5 : post ? 2 : 1,
+      width: member ? 2.5 : post ? 2 : 1.2,
       dashes: post,
-      color: { color: dim ? "#edf0f2" : base, highlight: "#263238", hover: base, inherit: false },
-      font: { size: member ? 12 : 10, color: dim ? "rgba(0,0,0,0)" : (member ? "#8a520a" : "#55636d"), face: this.font,
-              strokeWidth: dim ? 0 : 3, strokeColor: "#ffffff", align: "horizontal" }
+      color: { color: dim ? DIM_EDGE : base, highlight: "#263238", hover: base, inherit: false, opacity: 1 }
     };
+  };
+
+  // ---- what is visible
+  View.prototype.computeVisible = function () {
+    var self = this, visible = new Set();
+    this.data.nodes.forEach(function (n) {
+      if ((self.classOn[n.cls] && (self.anchorSet === null || self.anchorSet.has(n.id))) || self.revealed.has(n.id)) {
+        visible.add(n.id);
+      }
+    });
+    this.visible = visible;
+    this.visibleEdges = this.edgeList.filter(function (e) { return visible.has(e.from) && visible.has(e.to); });
+  };
+
+  View.prototype.reveal = function (id, reason) {
+    if (!this.revealed.has(id)) this.revealed.set(id, new Set());
+    this.revealed.get(id).add(reason);
+  };
+
+  View.prototype.unreveal = function (id, reason) {
+    var r = this.revealed.get(id);
+    if (!r) return;
+    r.delete(reason);
+    if (!r.size) this.revealed.delete(id);
+  };
+
+  // ---- layout, computed before drawing
+  View.prototype.layout = function () {
+    var ids = this.data.nodes.filter(function (n) { return this.visible.has(n.id); }, this).map(function (n) { return n.id; });
+    return this.layoutMode === "lineage" ? this.layoutLineage(ids) : this.layoutGroups(ids);
+  };
+
+  View.prototype.sortIds = function (ids) {
+    var self = this;
+    return ids.sort(function (a, b) {
+      var na = self.byId[a], nb = self.byId[b];
+      return (self.rank[na.cls] - self.rank[nb.cls]) || byLabel(na.label, nb.label) || byLabel(a, b);
+    });
+  };
+
+  // One group per policy or program (and per component that reaches none):
+  // the hub in the middle, the nodes nearest to it on rings around it.
+  View.prototype.layoutGroups = function (ids) {
+    var self = this, vis = this.visible, pos = {};
+    var group = {}, dist = {}, parent = {}, order = {};
+    var hubs = this.sortIds(ids.filter(function (id) { return HUB[self.byId[id].cls]; }));
+    var bfs = function (roots) {
+      var queue = roots.slice();
+      roots.forEach(function (h) { group[h] = h; dist[h] = 0; });
+      for (var i = 0; i < queue.length; i++) {
+        var u = queue[i];
+        order[u] = i;
+        var next = [];
+        self.adjacency[u].forEach(function (m) { if (vis.has(m) && !(m in group)) next.push(m); });
+        self.sortIds(next).forEach(function (m) {
+          if (m in group) return;
+          group[m] = group[u]; dist[m] = dist[u] + 1; parent[m] = u; queue.push(m);
+        });
+      }
+    };
+    bfs(hubs);
+    var roots = hubs.slice(), loose = [];
+    var rest = ids.filter(function (id) { return !(id in group); });
+    rest.sort(function (a, b) { return (self.adjacency[b].size - self.adjacency[a].size) || byLabel(a, b); });
+    rest.forEach(function (id) {
+      if (id in group) return;
+      var linked = false;
+      self.adjacency[id].forEach(function (m) { if (vis.has(m)) linked = true; });
+      if (!linked) { loose.push(id); group[id] = null; return; }
+      roots.push(id);
+      bfs([id]);
+    });
+    var members = {};
+    roots.forEach(function (h) { members[h] = []; });
+    ids.forEach(function (id) { if (group[id] && group[id] !== id) members[group[id]].push(id); });
+    var items = [];
+    roots.forEach(function (h) {
+      var list = members[h];
+      list.sort(function (a, b) {
+        return (dist[a] - dist[b]) || (order[parent[a]] - order[parent[b]]) ||
+          (self.rank[self.byId[a].cls] - self.rank[self.byId[b].cls]) || byLabel(self.byId[a].label, self.byId[b].label);
+      });
+      var local = [[h, 0, 0]], r = 0, i = 0;
+      while (i < list.length) {
+        var level = dist[list[i]], j = i;
+        while (j < list.length && dist[list[j]] === level) j++;
+        var m = j - i;
+        r = r + RING;
+        if (m <= 48) r = Math.max(r, m * SLOT * 1.8 / (2 * Math.PI));
+        while (i < j) {
+          var cap = Math.max(6, Math.floor(2 * Math.PI * r / SLOT));
+          var take = Math.min(cap, j - i);
+          for (var k = 0; k < take; k++) {
+            var a = -Math.PI / 2 + 2 * Math.PI * k / take + (level % 2 ? Math.PI / take : 0);
+            local.push([list[i + k], r * Math.cos(a), r * Math.sin(a)]);
+          }
+          i += take;
+          if (i < j) r += RING * 0.75;
+        }
+      }
+      var radius = r + 70;
+      items.push({ w: 2 * radius, h: 2 * radius, key: h, place: function (x0, y0) {
+        local.forEach(function (p) { pos[p[0]] = [x0 + radius + p[1], y0 + radius + p[2], p[1], p[2]]; });
+      } });
+    });
+    if (loose.length) {
+      this.sortIds(loose);
+      var cols = Math.max(1, Math.ceil(Math.sqrt(loose.length * 0.5))), cw = 190, ch = 60;
+      items.push({ w: cols * cw, h: Math.ceil(loose.length / cols) * ch, key: "~", place: function (x0, y0) {
+        loose.forEach(function (id, i) { pos[id] = [x0 + cw / 2 + (i % cols) * cw, y0 + ch / 2 + Math.floor(i / cols) * ch, 0, 1]; });
+      } });
+    }
+    this.pack(items);
+    return pos;
+  };
+
+  // Shelf packing of the groups, biggest first, in rows about as wide as the whole is tall.
+  View.prototype.pack = function (items) {
+    items.sort(function (a, b) { return (b.h - a.h) || (b.w - a.w) || byLabel(a.key, b.key); });
+    var area = 0, widest = 0, gap = 40;
+    items.forEach(function (it) { area += (it.w + gap) * (it.h + gap); widest = Math.max(widest, it.w); });
+    // rows as wide as the canvas is wide for its height
+    var aspect = Math.min(3, Math.max(0.5, (this.container.clientWidth || 4) / (this.container.clientHeight || 3)));
+    var rowWidth = Math.max(widest, Math.sqrt(area * aspect));
+    var x = 0, y = 0, rowH = 0;
+    items.forEach(function (it) {
+      if (x > 0 && x + it.w > rowWidth) { x = 0; y += rowH + gap; rowH = 0; }
+      it.place(x, y);
+      x += it.w + gap;
+      rowH = Math.max(rowH, it.h);
+    });
+  };
+
+  // Layers along the links (a link's target above its source), so a policy
+  // sits below the one it refines and members below their program.
+  View.prototype.layoutLineage = function (ids) {
+    var self = this, vis = this.visible, pos = {}, height = {}, state = {};
+    var out = function (id) {
+      return self.outEdges[id].filter(function (e) { return vis.has(e.to) && e.to !== id; }).map(function (e) { return e.to; });
+    };
+    var level = function (root) {
+      // iterative DFS: height = 1 + max height of the targets; links that close a cycle are ignored
+      var stack = [[root, 0]];
+      state[root] = 1;
+      while (stack.length) {
+        var top = stack[stack.length - 1], kids = out(top[0]);
+        if (top[1] < kids.length) {
+          var k = kids[top[1]++];
+          if (!state[k]) { state[k] = 1; stack.push([k, 0]); }
+        } else {
+          var h = 0;
+          kids.forEach(function (k2) { if (state[k2] === 2) h = Math.max(h, height[k2] + 1); });
+          height[top[0]] = h;
+          state[top[0]] = 2;
+          stack.pop();
+        }
+      }
+    };
+    var linked = [], loose = [];
+    ids.forEach(function (id) {
+      var any = false;
+      self.adjacency[id].forEach(function (m) { if (vis.has(m)) any = true; });
+      (any ? linked : loose).push(id);
+    });
+    this.sortIds(linked).forEach(function (id) { if (!state[id]) level(id); });
+    var layers = [];
+    linked.forEach(function (id) { (layers[height[id]] = layers[height[id]] || []).push(id); });
+    var xOf = {}, dx = 170, dy = 150, y = 0, widest = 0;
+    layers.forEach(function (layer, li) {
+      if (!layer) return;
+      if (li > 0) {
+        // order by the mean position of the targets already placed
+        var bary = {};
+        layer.forEach(function (id) {
+          var xs = out(id).filter(function (t) { return t in xOf; }).map(function (t) { return xOf[t]; });
+          bary[id] = xs.length ? xs.reduce(function (s, v) { return s + v; }, 0) / xs.length : Infinity;
+        });
+        layer.sort(function (a, b) { return (bary[a] - bary[b]) || 0; });
+      }
+      var cols = Math.max(1, Math.ceil(Math.sqrt(layer.length * 8)));
+      layer.forEach(function (id, i) {
+        var row = Math.floor(i / cols), col = i % cols;
+        var width = Math.min(cols, layer.length) * dx;
+        xOf[id] = col * dx - width / 2 + dx / 2 + (row % 2 ? dx / 2 : 0);
+        pos[id] = [xOf[id], y + row * dy * 0.6, 0, 1];
+      });
+      widest = Math.max(widest, Math.min(cols, layer.length) * dx);
+      y += (Math.ceil(layer.length / cols) - 1) * dy * 0.6 + dy;
+    });
+    if (loose.length) {
+      var cols2 = Math.max(1, Math.floor(Math.max(widest, 600) / 190));
+      this.sortIds(loose).forEach(function (id, i) {
+        pos[id] = [(i % cols2) * 190 - (Math.min(cols2, loose.length) - 1) * 95, y + 40 + Math.floor(i / cols2) * 60, 0, 1];
+      });
+    }
+    return pos;
+  };
+
+  View.prototype.applyLayout = function (pos) {
+    var self = this;
+    this.data.nodes.forEach(function (n) {
+      var p = pos[n.id];
+      if (!p) return;
+      n.dir = [p[2], p[3]];
+      n.x = p[0];
+      n.y = p[1];
+      if (self.network && !n.hidden) self.network.moveNode(n.id, p[0], p[1]);
+    });
+  };
+
+  View.prototype.placedItem = function (n) {
+    var item = this.nodeItem(n, this.dimmed.has(n.id));
+    item.x = typeof n.x === "number" ? n.x : 0;
+    item.y = typeof n.y === "number" ? n.y : 0;
+    return item;
   };
 
   View.prototype.build = function () {
     var self = this, data = this.data;
-    this.nodes = new vis.DataSet(data.nodes.map(function (n) {
-      var item = self.nodeItem(n, false);
-      if (typeof n.x === "number") { item.x = n.x; item.y = n.y; }
-      return item;
-    }));
-    this.edges = new vis.DataSet(data.edges.filter(function (e) {
-      return self.byId[e.from] && self.byId[e.to];
-    }).map(function (e) { return self.edgeItem(e, false); }));
+    this.computeVisible();
+    this.applyLayout(this.layout());
+    // vis-network gets only what is visible; filters add and remove items.
+    this.shownEdges = new Set(this.visibleEdges.map(function (e) { return e.id; }));
+    this.nodes = new vis.DataSet(data.nodes.filter(function (n) {
+      n.hidden = !self.visible.has(n.id);
+      return !n.hidden;
+    }).map(function (n) { return self.placedItem(n); }));
+    this.edges = new vis.DataSet(this.visibleEdges.map(function (e) { return self.edgeItem(e, false); }));
     var large = data.nodes.length > 1500;
     var options = {
       autoResize: true,
-      nodes: { scaling: { label: { drawThreshold: LABEL_THRESHOLD } } },
       edges: {
         smooth: false,
         arrows: { to: { enabled: true, scaleFactor: 0.45 } },
         selectionWidth: 1.5,
-        hoverWidth: 0.5,
-        scaling: { label: { drawThreshold: 9 } }
+        hoverWidth: 0.5
       },
       interaction: {
         hover: !large, tooltipDelay: 200, hideEdgesOnDrag: large, hideEdgesOnZoom: large,
@@ -307,81 +522,193 @@
       },
       layout: { improvedLayout: false, randomSeed: 7 },
       physics: {
-        enabled: true,
+        enabled: false,
         solver: "barnesHut",
         barnesHut: {
-          gravitationalConstant: -2000, centralGravity: 0.4, springLength: 80,
-          springConstant: 0.035, damping: 0.3, avoidOverlap: 0.5
+          gravitationalConstant: -2000, centralGravity: 0.2, springLength: 90,
+          springConstant: 0.03, damping: 0.35, avoidOverlap: 0.5
         },
-        maxVelocity: 60, minVelocity: 1, timestep: 0.5,
-        stabilization: { enabled: true, iterations: (data.layout && data.layout.iterations) || 200, updateInterval: 50, fit: true }
+        maxVelocity: 40, minVelocity: 1, timestep: 0.5,
+        stabilization: { enabled: false }
       }
     };
-    var layout = data.layout || {};
-    if (layout.barnesHut) Object.assign(options.physics.barnesHut, layout.barnesHut);
-    if (layout.physics) Object.assign(options.physics, layout.physics);
-
     this.network = new vis.Network(this.container, { nodes: this.nodes, edges: this.edges }, options);
     window.__network = this.network;
     window.__nodes = this.nodes;
     window.__edges = this.edges;
-
-    this.network.on("stabilizationProgress", function (p) {
-      var box = $("pk-loading");
-      if (box) box.textContent = "laying out … " + Math.round(100 * p.iterations / p.total) + " %";
-    });
-    this.network.once("stabilizationIterationsDone", function () { self.stable(); });
-    if (data.nodes.length === 0) this.stable();
-
+    this.network.on("afterDrawing", function (ctx) { self.drawLabels(ctx); });
     this.network.on("click", function (params) {
       if (params.nodes && params.nodes.length) self.selectNode(params.nodes[0], false);
       else if (params.edges && params.edges.length) self.selectEdge(params.edges[0]);
       else self.clear();
     });
+    this.network.on("doubleClick", function (params) {
+      if (params.nodes && params.nodes.length) self.toggleExpand(params.nodes[0]);
+    });
+    this.updateCounts();
+    this.fit();
+    this.network.redraw();
+    this.stable();
+  };
+
+  View.prototype.fit = function () {
+    var ids = Array.from(this.visible);
+    if (ids.length) this.network.fit({ nodes: ids, animation: false });
   };
 
   View.prototype.stable = function () {
     if (this.isStable) return;
     this.isStable = true;
-    this.network.setOptions({ physics: false });
-    this.parkIsolated();
-    var freeze = $("pk-freeze");
-    if (freeze) freeze.checked = true;
     window.__networkStable = Date.now() - window.__navStart;
     document.body.dataset.stable = "1";
     var box = $("pk-loading");
     if (box) box.hidden = true;
-    this.network.fit({ animation: false });
-    if (this.data.focus && this.byId[this.data.focus]) this.focusNode(this.data.focus);
+    if (this.data.focus && this.byId[this.data.focus]) {
+      // In a narrow frame (an entity page's neighbourhood) the panel would cover the
+      // neighbourhood: select and highlight the focus, open the panel on a click.
+      if (window.innerWidth < 900) {
+        this.selected = { node: this.data.focus };
+        this.network.selectNodes([this.data.focus], true);
+        this.highlightNode(this.data.focus);
+        document.body.dataset.selected = this.data.focus;
+      } else {
+        this.focusNode(this.data.focus);
+      }
+    }
   };
 
-  // Nodes without links take no part in the layout; they are parked in rows
-  // under the connected part instead of drifting to the edge of the view.
-  View.prototype.parkIsolated = function () {
-    var self = this, lonely = [], linked = [];
-    this.data.nodes.forEach(function (n) { (self.adjacency[n.id].size ? linked : lonely).push(n.id); });
-    if (!lonely.length) return;
-    var pos = this.network.getPositions(linked);
-    var minX = Infinity, maxX = -Infinity, maxY = -Infinity;
-    linked.forEach(function (id) {
-      var p = pos[id];
-      if (p.x < minX) minX = p.x;
-      if (p.x > maxX) maxX = p.x;
-      if (p.y > maxY) maxY = p.y;
+  // ---- labels: placed after each frame, most important first, never overlapping
+  View.prototype.textWidth = function (text, px) {
+    var key = px + "\u0000" + text, w = this.widths.get(key);
+    if (w === undefined) {
+      this.measure.font = px + "px " + this.font;
+      w = this.measure.measureText(text).width;
+      this.widths.set(key, w);
+    }
+    return w;
+  };
+
+  View.prototype.drawLabels = function (ctx) {
+    var self = this, net = this.network, scale = net.getScale();
+    var W = this.container.clientWidth, H = this.container.clientHeight;
+    var tl = net.DOMtoCanvas({ x: 0, y: 0 });
+    var bodyNodes = net.body.nodes;
+    var cell = 48, grid = new Map(), boxes = [];
+    var hits = function (b) {
+      if (b.x < 0 || b.y < 0 || b.x + b.w > W || b.y + b.h > H) return true;
+      for (var gx = Math.floor(b.x / cell); gx <= Math.floor((b.x + b.w) / cell); gx++) {
+        for (var gy = Math.floor(b.y / cell); gy <= Math.floor((b.y + b.h) / cell); gy++) {
+          var list = grid.get(gx * 100003 + gy);
+          if (!list) continue;
+          for (var i = 0; i < list.length; i++) {
+            var o = list[i];
+            if (b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h) return true;
+          }
+        }
+      }
+      return false;
+    };
+    var add = function (b) {
+      for (var gx = Math.floor(b.x / cell); gx <= Math.floor((b.x + b.w) / cell); gx++) {
+        for (var gy = Math.floor(b.y / cell); gy <= Math.floor((b.y + b.h) / cell); gy++) {
+          var k = gx * 100003 + gy;
+          if (!grid.has(k)) grid.set(k, []);
+          grid.get(k).push(b);
+        }
+      }
+      boxes.push(b);
+    };
+    var draw = function (b, px, bold, color) {
+      ctx.font = (bold ? "bold " : "") + (px / scale) + "px " + self.font;
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      ctx.lineWidth = 3 / scale;
+      ctx.strokeStyle = "#ffffff";
+      var x = tl.x + (b.x + 1) / scale, y = tl.y + (b.y + b.h / 2) / scale;
+      ctx.strokeText(b.text, x, y);
+      ctx.fillStyle = color;
+      ctx.fillText(b.text, x, y);
+    };
+    // nodes big enough to see are obstacles: a label never covers one
+    var obstacles = [];
+    this.visible.forEach(function (id) {
+      var bn = bodyNodes[id];
+      if (!bn) return;
+      var r = (bn.options.size || 10) * scale;
+      if (r < 4) return;
+      var sx = (bn.x - tl.x) * scale, sy = (bn.y - tl.y) * scale;
+      if (sx < -r || sy < -r || sx > W + r || sy > H + r) return;
+      obstacles.push({ x: sx - r, y: sy - r, w: 2 * r, h: 2 * r });
     });
-    if (!linked.length) { minX = 0; maxX = 600; maxY = 0; }
-    var gapX = 90, gapY = 55;
-    var cols = Math.max(4, Math.floor((maxX - minX) / gapX) + 1);
-    var rank = {};
-    this.data.classes.forEach(function (c, i) { rank[c.key] = i; });
-    lonely.sort(function (a, b) {
-      return rank[self.byId[a].cls] - rank[self.byId[b].cls] || self.byId[a].label.localeCompare(self.byId[b].label);
-    });
-    var width = (Math.min(cols, lonely.length) - 1) * gapX;
-    var left = (minX + maxX) / 2 - width / 2;
-    lonely.forEach(function (id, i) {
-      self.network.moveNode(id, left + (i % cols) * gapX, maxY + 90 + Math.floor(i / cols) * gapY);
-    });
+    // Policies and programs are labelled first and may lie over a node of their
+    // ring; every other label keeps clear of the nodes too.
+    var blocked = false, block = function () {
+      if (blocked) return;
+      blocked = true;
+      var labels = boxes;
+      boxes = [];
+      obstacles.forEach(function (b) { add(b); });
+      boxes = labels;
+    };
+    ctx.save();
+    var sel = this.selected && this.selected.node, order = this.priority;
+    if (sel) order = [sel].concat(Array.from(this.adjacency[sel]), order);
+    var done = new Set(), count = 0;
+    for (var i = 0; i < order.length && count < MAX_NODE_LABELS; i++) {
+      var id = order[i];
+      if (done.has(id)) continue;
+      done.add(id);
+      var bn = bodyNodes[id], n = this.byId[id];
+      if (!bn || bn.options.hidden || !this.visible.has(id) || this.dimmed.has(id)) continue;
+      if (!HUB[n.cls]) block();
+      var sx = (bn.x - tl.x) * scale, sy = (bn.y - tl.y) * scale;
+      if (sx < -300 || sy < -50 || sx > W + 300 || sy > H + 50) continue;
+      var px = LABEL_PX[n.cls] || 11, bold = id === sel;
+      var tw = this.textWidth(n.text, px) * (bold ? 1.08 : 1) + 2, lh = Math.ceil(px * 1.3);
+      var r = (bn.options.size || 10) * scale + 2;
+      var d = n.dir || [0, 1];
+      var below = { x: sx - tw / 2, y: sy + r }, above = { x: sx - tw / 2, y: sy - r - lh };
+      var right = { x: sx + r + 1, y: sy - lh / 2 }, left = { x: sx - r - 1 - tw, y: sy - lh / 2 };
+      var tries = Math.abs(d[0]) > Math.abs(d[1]) * 1.2 ? (d[0] > 0 ? [right, below, above, left] : [left, below, above, right])
+        : (d[1] < 0 ? [above, right, left, below] : [below, right, left, above]);
+      // then a little further out, clear of the nodes around (a hub in its ring of members)
+      for (var step = 1; step <= 2; step++) {
+        tries.push({ x: below.x, y: below.y + step * lh }, { x: above.x, y: above.y - step * lh });
+      }
+      for (var t = 0; t < tries.length; t++) {
+        var b = { id: id, kind: "node", x: tries[t].x, y: tries[t].y, w: tw, h: lh, text: n.text };
+        if (!hits(b)) { add(b); draw(b, px, bold, "#263238"); count++; break; }
+      }
+    }
+    block();
+    // link labels where there is room left
+    var edgeOrder = this.visibleEdges.filter(function (e) { return !self.dimmedEdges.has(e.id); });
+    if (this.selected) {
+      edgeOrder.sort(function (a, b) { return self.edgeRank(a) - self.edgeRank(b); });
+    }
+    count = 0;
+    for (var j = 0; j < edgeOrder.length && count < MAX_EDGE_LABELS; j++) {
+      var e = edgeOrder[j], f = bodyNodes[e.from], g = bodyNodes[e.to];
+      if (!f || !g) continue;
+      var ax = (f.x - tl.x) * scale, ay = (f.y - tl.y) * scale, bx = (g.x - tl.x) * scale, by = (g.y - tl.y) * scale;
+      var mx = (ax + bx) / 2, my = (ay + by) / 2;
+      if (mx < 0 || my < 0 || mx > W || my > H) continue;
+      var len = Math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay));
+      var ew = this.textWidth(e.text, 10) + 2, eh = 13;
+      if (len < ew + 30) continue;
+      var eb = { id: e.id, kind: "edge", x: mx - ew / 2, y: my - eh / 2, w: ew, h: eh, text: e.text };
+      if (!hits(eb)) { add(eb); draw(eb, 10, false, darker(this.edgeColor(e), 0.75)); count++; }
+    }
+    ctx.restore();
+    this.labelBoxes = boxes;
+    window.__labelBoxes = boxes;
+  };
+
+  View.prototype.edgeRank = function (e) {
+    var s = this.selected;
+    if (s && (s.edge === e.id || e.from === s.node || e.to === s.node)) return 0;
+    return e.prop === "org:Membership" ? 1 : e.prop === "org:Post" ? 2 : 3;
   };
 
   // ---- highlighting
@@ -390,20 +717,15 @@
     var next = new Set();
     this.data.nodes.forEach(function (n) { if (!keepNodes.has(n.id)) next.add(n.id); });
     this.data.nodes.forEach(function (n) {
-      var was = self.dimmed.has(n.id), now = next.has(n.id);
-      if (was !== now) {
-        var item = self.nodeItem(n, now);
-        nodeUpdates.push({ id: n.id, color: item.color, font: item.font });
+      if (!n.hidden && self.dimmed.has(n.id) !== next.has(n.id)) {
+        nodeUpdates.push({ id: n.id, color: self.nodeItem(n, next.has(n.id)).color });
       }
     });
-    this.dimmedEdges = this.dimmedEdges || new Set();
     var nextEdges = new Set();
-    this.edges.getIds().forEach(function (id) { if (!keepEdges.has(id)) nextEdges.add(id); });
-    this.edges.getIds().forEach(function (id) {
-      var was = self.dimmedEdges.has(id), now = nextEdges.has(id);
-      if (was !== now) {
-        var item = self.edgeItem(self.edgeById[id], now);
-        edgeUpdates.push({ id: id, color: item.color, font: item.font });
+    this.edgeList.forEach(function (e) { if (!keepEdges.has(e.id)) nextEdges.add(e.id); });
+    this.edgeList.forEach(function (e) {
+      if (self.shownEdges.has(e.id) && self.dimmedEdges.has(e.id) !== nextEdges.has(e.id)) {
+        edgeUpdates.push({ id: e.id, color: self.edgeItem(e, nextEdges.has(e.id)).color });
       }
     });
     this.dimmed = next;
@@ -413,7 +735,8 @@
   };
 
   View.prototype.undim = function () {
-    this.dim(new Set(this.data.nodes.map(function (n) { return n.id; })), new Set(this.edges.getIds()));
+    if (!this.dimmed.size && !this.dimmedEdges.size) return;
+    this.dim(new Set(this.data.nodes.map(function (n) { return n.id; })), new Set(this.edgeList.map(function (e) { return e.id; })));
   };
 
   View.prototype.highlightNode = function (id) {
@@ -434,9 +757,10 @@
     this.showNode(n);
     if (move) {
       // centre the node in the part of the canvas the panel leaves free
-      var panel = $("pk-panel");
-      var offset = panel && !panel.hidden ? -panel.offsetWidth / 2 : 0;
-      this.network.focus(id, { scale: Math.max(this.network.getScale(), 1.0), offset: { x: offset, y: 0 }, animation: false });
+      var panel = $("pk-panel"), narrow = window.innerWidth <= 720;
+      var offset = panel && !panel.hidden && !narrow ? -panel.offsetWidth / 2 : 0;
+      var offsetY = panel && !panel.hidden && narrow ? -panel.offsetHeight / 2 : 0;
+      this.network.focus(id, { scale: Math.max(this.network.getScale(), 1.0), offset: { x: offset, y: offsetY }, animation: false });
     }
     document.body.dataset.selected = n.id;
   };
@@ -447,6 +771,8 @@
     var e = this.edgeById[edgeId];
     if (!e) return;
     this.selected = { edge: edgeId };
+    this.ensureVisible(e.from);
+    this.ensureVisible(e.to);
     this.network.selectEdges([edgeId]);
     this.dim(new Set([e.from, e.to]), new Set([edgeId]));
     this.showEdge(e);
@@ -460,40 +786,131 @@
     var panel = $("pk-panel");
     if (panel) panel.hidden = true;
     delete document.body.dataset.selected;
+    this.network.redraw();
   };
 
-  // ---- filters
-  View.prototype.applyFilters = function () {
-    var self = this, updates = [];
+  // ---- filters, counts, expansion
+  // Bring vis-network's data sets in line with what is visible.
+  View.prototype.syncHidden = function () {
+    var self = this, addNodes = [], dropNodes = [], addEdges = [], dropEdges = [];
     this.data.nodes.forEach(function (n) {
-      var hidden = !self.classOn[n.cls] || (self.anchorSet !== null && !self.anchorSet.has(n.id));
-      if (!!n.hidden !== hidden) { n.hidden = hidden; updates.push({ id: n.id, hidden: hidden }); }
+      var hidden = !self.visible.has(n.id);
+      if (!!n.hidden === hidden) return;
+      n.hidden = hidden;
+      if (hidden) dropNodes.push(n.id); else addNodes.push(self.placedItem(n));
     });
-    if (updates.length) this.nodes.update(updates);
-    var shown = this.data.nodes.filter(function (n) { return !n.hidden; }).length;
-    var count = $("pk-count-nodes");
-    if (count) count.textContent = String(shown);
+    var next = new Set(this.visibleEdges.map(function (e) { return e.id; }));
+    this.shownEdges.forEach(function (id) { if (!next.has(id)) dropEdges.push(id); });
+    this.visibleEdges.forEach(function (e) {
+      if (!self.shownEdges.has(e.id)) addEdges.push(self.edgeItem(e, self.dimmedEdges.has(e.id)));
+    });
+    this.shownEdges = next;
+    if (dropEdges.length) this.edges.remove(dropEdges);
+    if (dropNodes.length) this.nodes.remove(dropNodes);
+    if (addNodes.length) this.nodes.add(addNodes);
+    if (addEdges.length) this.edges.add(addEdges);
+  };
+
+  View.prototype.applyFilters = function () {
+    this.computeVisible();
+    var pos = this.layout();
+    this.syncHidden();
+    this.applyLayout(pos);
+    this.updateCounts();
+    this.fit();
+  };
+
+  View.prototype.counts = function () {
+    var self = this, classes = {}, relations = {};
+    this.visible.forEach(function (id) { var c = self.byId[id].cls; classes[c] = (classes[c] || 0) + 1; });
+    this.visibleEdges.forEach(function (e) { relations[e.prop] = (relations[e.prop] || 0) + 1; });
+    return { nodes: this.visible.size, edges: this.visibleEdges.length, classes: classes, relations: relations };
+  };
+
+  View.prototype.updateCounts = function () {
+    var c = this.counts(), self = this;
+    if ($("pk-count-nodes")) $("pk-count-nodes").textContent = String(c.nodes);
+    if ($("pk-count-edges")) $("pk-count-edges").textContent = String(c.edges);
+    document.querySelectorAll("#pk-legend .pk-legend-count").forEach(function (span) {
+      var key = span.getAttribute("data-class"), total = (self.classes[key] || {}).count || 0, shown = c.classes[key] || 0;
+      span.textContent = shown === total ? String(total) : shown + " of " + total;
+    });
+    document.querySelectorAll("#pk-edge-legend .pk-legend-count").forEach(function (span) {
+      var key = span.getAttribute("data-relation"), total = (self.relations[key] || {}).count || 0, shown = c.relations[key] || 0;
+      span.textContent = shown === total ? String(total) : shown + " of " + total;
+      span.parentNode.parentNode.classList.toggle("pk-empty", !shown);
+    });
   };
 
   View.prototype.ensureVisible = function (id) {
-    var n = this.byId[id];
-    var changed = false;
-    if (!this.classOn[n.cls]) {
-      this.classOn[n.cls] = true;
-      var box = document.querySelector('input[data-class="' + CSS.escape(n.cls) + '"]');
-      if (box) box.checked = true;
-      changed = true;
+    if (this.visible.has(id)) return;
+    this.reveal(id, "search");
+    this.computeVisible();
+    this.syncHidden();
+    this.placeAround(id, [id]);
+    this.updateCounts();
+  };
+
+  // New nodes go on a ring around the node that brought them in (or the middle of their neighbours).
+  View.prototype.placeAround = function (centre, ids) {
+    var self = this, net = this.network, pos = net.getPositions([centre])[centre];
+    if (ids.length === 1 && ids[0] === centre) {
+      var known = Array.from(this.adjacency[centre]).filter(function (m) { return self.visible.has(m) && m !== centre; });
+      if (known.length) {
+        var ps = net.getPositions(known), sx = 0, sy = 0;
+        known.forEach(function (m) { sx += ps[m].x; sy += ps[m].y; });
+        net.moveNode(centre, sx / known.length + 40, sy / known.length + 40);
+      }
+      return;
     }
-    if (this.anchorSet !== null && !this.anchorSet.has(id)) {
-      this.anchorSet = null;
-      var sel = $("pk-anchor");
-      if (sel) sel.value = "";
-      changed = true;
-    }
-    if (changed) this.applyFilters();
+    var r = Math.max(RING, ids.length * SLOT / (2 * Math.PI));
+    ids.forEach(function (id, k) {
+      var a = -Math.PI / 2 + 2 * Math.PI * k / ids.length;
+      self.byId[id].dir = [Math.cos(a), Math.sin(a)];
+      net.moveNode(id, pos.x + r * Math.cos(a), pos.y + r * Math.sin(a));
+    });
+  };
+
+  View.prototype.hiddenNeighbours = function (id) {
+    var self = this;
+    return this.sortIds(Array.from(this.adjacency[id]).filter(function (m) { return !self.visible.has(m); }));
+  };
+
+  View.prototype.expand = function (id) {
+    if (!this.byId[id] || this.expanded.has(id)) return [];
+    var self = this, added = this.hiddenNeighbours(id);
+    added.forEach(function (m) { self.reveal(m, id); });
+    this.expanded.set(id, added);
+    this.computeVisible();
+    this.syncHidden();
+    this.placeAround(id, added);
+    this.updateCounts();
+    if (this.selected && this.selected.node === id) this.selectNode(id, false);
+    return added;
+  };
+
+  View.prototype.collapse = function (id) {
+    var self = this, added = this.expanded.get(id);
+    if (!added) return;
+    this.expanded.delete(id);
+    added.forEach(function (m) {
+      self.unreveal(m, id);
+      if (!self.revealed.has(m) && self.expanded.has(m)) self.collapse(m);
+    });
+    this.computeVisible();
+    this.syncHidden();
+    this.updateCounts();
+    if (this.selected && this.selected.node === id) this.selectNode(id, false);
+  };
+
+  View.prototype.toggleExpand = function (id) {
+    if (this.expanded.has(id)) this.collapse(id);
+    else this.expand(id);
   };
 
   View.prototype.setAnchor = function (id, depth) {
+    if (this.anchorId) this.unreveal(this.anchorId, "anchor");
+    this.anchorId = null;
     if (!id || !this.byId[id]) {
       this.anchorSet = null;
     } else {
@@ -508,23 +925,113 @@
         frontier = next;
       }
       this.anchorSet = seen;
+      this.anchorId = id;
+      this.reveal(id, "anchor");
     }
     this.applyFilters();
-    var visible = this.data.nodes.filter(function (n) { return !n.hidden; }).map(function (n) { return n.id; });
-    if (visible.length) this.network.fit({ nodes: visible, animation: false });
+  };
+
+  // ---- export of the current view
+  View.prototype.download = function (blob, name) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+  };
+
+  View.prototype.exportPNG = function () {
+    var src = this.container.querySelector("canvas"), self = this;
+    var out = document.createElement("canvas");
+    out.width = src.width;
+    out.height = src.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(src, 0, 0);
+    return new Promise(function (resolve) {
+      out.toBlob(function (blob) { self.download(blob, "policykg-network.png"); resolve(blob.size); }, "image/png");
+    });
+  };
+
+  View.prototype.svgDocument = function () {
+    var self = this, net = this.network, W = this.container.clientWidth, H = this.container.clientHeight;
+    var svg = document.createElementNS(SVGNS, "svg");
+    svg.setAttribute("xmlns", SVGNS);
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("width", String(W));
+    svg.setAttribute("height", String(H));
+    var add = function (parent, tag, attrs, text) {
+      var e = document.createElementNS(SVGNS, tag);
+      Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+      if (text != null) e.textContent = text;
+      parent.appendChild(e);
+      return e;
+    };
+    add(svg, "rect", { x: 0, y: 0, width: W, height: H, fill: "#ffffff" });
+    var scale = net.getScale(), ids = Array.from(this.visible), pos = net.getPositions(ids), dom = {};
+    ids.forEach(function (id) { dom[id] = net.canvasToDOM(pos[id]); });
+    var edges = add(svg, "g", { "class": "links" });
+    this.visibleEdges.forEach(function (e) {
+      var a = dom[e.from], b = dom[e.to];
+      add(edges, "line", { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1),
+        stroke: self.dimmedEdges.has(e.id) ? DIM_EDGE : self.edgeColor(e), "stroke-width": e.prop === "org:Membership" ? 2.5 : 1.2 });
+    });
+    var nodes = add(svg, "g", { "class": "nodes" });
+    ids.forEach(function (id) {
+      var n = self.byId[id], c = self.classes[n.cls] || { color: "#888888", size: 10 }, p = dom[id];
+      var dim = self.dimmed.has(id), r = Math.max(1.5, c.size * scale);
+      var g = add(nodes, "g", { transform: "translate(" + p.x.toFixed(1) + "," + p.y.toFixed(1) + ")" });
+      add(g, "title", {}, n.label);
+      var icon = legendIcon(c.shape, dim ? DIM_NODE.background : c.color);
+      icon.setAttribute("x", String(-r));
+      icon.setAttribute("y", String(-r));
+      icon.setAttribute("width", String(2 * r));
+      icon.setAttribute("height", String(2 * r));
+      g.appendChild(icon);
+    });
+    var labels = add(svg, "g", { "class": "labels", "font-family": "Noto Sans, Noto Sans CJK JP, sans-serif" });
+    this.labelBoxes.forEach(function (b) {
+      var n = b.kind === "node" ? self.byId[b.id] : null;
+      add(labels, "text", { x: (b.x + 1).toFixed(1), y: (b.y + b.h / 2).toFixed(1), "dominant-baseline": "middle",
+        "font-size": n ? (LABEL_PX[n.cls] || 11) : 10, fill: n ? "#263238" : "#55636d",
+        stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke" }, b.text);
+    });
+    return svg;
+  };
+
+  View.prototype.exportSVG = function () {
+    var text = new XMLSerializer().serializeToString(this.svgDocument());
+    var blob = new Blob([text], { type: "image/svg+xml" });
+    this.download(blob, "policykg-network.svg");
+    return text;
   };
 
   // ---- search
+  // Normalised names, made on the first search rather than before the first frame.
+  View.prototype.searchNames = function (n) {
+    if (!n.searchNames) {
+      var names = [n.id, n.short, n.label];
+      Object.keys(n.labels || {}).forEach(function (l) { names.push(n.labels[l]); });
+      (n.aliases || []).forEach(function (a) { names.push(a[0]); });
+      n.searchNames = names.map(norm).filter(function (s) { return s; });
+    }
+    return n.searchNames;
+  };
+
   View.prototype.search = function (text) {
-    var q = norm(text);
+    var q = norm(text), self = this;
     if (!q) return [];
     var rank = {};
     this.data.classes.forEach(function (c, i) { rank[c.key] = i; });
     var hits = [];
     this.data.nodes.forEach(function (n) {
       var best = 9;
-      for (var i = 0; i < n.searchNames.length; i++) {
-        var s = n.searchNames[i];
+      var names = self.searchNames(n);
+      for (var i = 0; i < names.length; i++) {
+        var s = names[i];
         var score = s === q ? 0 : s.indexOf(q) === 0 ? 1 : s.indexOf(q) > 0 ? 2 : 9;
         if (score < best) best = score;
       }
@@ -630,6 +1137,14 @@
     body.appendChild(head);
     body.appendChild(el("h2", n.label, "pk-panel-title"));
     body.appendChild(el("code", n.short, "pk-iri"));
+    var hidden = this.hiddenNeighbours(n.id).length;
+    if (this.expanded.has(n.id) || hidden) {
+      var more = el("button", this.expanded.has(n.id) ? "collapse the neighbours shown" : "show " + hidden + " hidden neighbour" + (hidden === 1 ? "" : "s"), "pk-expand");
+      more.type = "button";
+      more.id = "pk-expand";
+      more.addEventListener("click", function () { self.toggleExpand(n.id); });
+      body.appendChild(more);
+    }
 
     var langs = Object.keys(n.labels || {});
     if (langs.length || (n.aliases || []).length) {
@@ -733,25 +1248,49 @@
         var label = el("label");
         var box = el("input");
         box.type = "checkbox";
-        box.checked = true;
+        box.checked = !!self.classOn[c.key];
         box.setAttribute("data-class", c.key);
         box.addEventListener("change", function () { self.classOn[c.key] = box.checked; self.applyFilters(); });
         label.appendChild(box);
         label.appendChild(legendIcon(c.shape, c.color));
         label.appendChild(el("span", c.label, "pk-legend-label"));
-        label.appendChild(el("span", String(c.count), "pk-legend-count"));
+        var count = el("span", String(c.count), "pk-legend-count");
+        count.setAttribute("data-class", c.key);
+        label.appendChild(count);
         if (!c.count) li.classList.add("pk-empty");
         li.appendChild(label);
         legend.appendChild(li);
       });
-      var setAll = function (on) {
+      var setAll = function (pick) {
         legend.querySelectorAll("input[data-class]").forEach(function (b) {
-          b.checked = on; self.classOn[b.getAttribute("data-class")] = on;
+          var key = b.getAttribute("data-class");
+          b.checked = pick(self.classes[key]);
+          self.classOn[key] = b.checked;
         });
         self.applyFilters();
       };
-      if ($("pk-classes-all")) $("pk-classes-all").addEventListener("click", function () { setAll(true); });
-      if ($("pk-classes-none")) $("pk-classes-none").addEventListener("click", function () { setAll(false); });
+      if ($("pk-classes-all")) $("pk-classes-all").addEventListener("click", function () { setAll(function () { return true; }); });
+      if ($("pk-classes-none")) $("pk-classes-none").addEventListener("click", function () { setAll(function () { return false; }); });
+      if ($("pk-classes-default")) $("pk-classes-default").addEventListener("click", function () { setAll(function (c) { return !!c["default"]; }); });
+    }
+    var edgeLegend = $("pk-edge-legend");
+    if (edgeLegend) {
+      (this.data.relations || []).forEach(function (r) {
+        var li = el("li", null, "pk-legend-item");
+        var label = el("span", null, "pk-relation");
+        var swatch = el("span", null, "pk-swatch");
+        swatch.style.backgroundColor = r.color;
+        if (r.key === "org:Post") swatch.classList.add("pk-dashed");
+        label.appendChild(swatch);
+        var name = el("span", r.label, "pk-legend-label");
+        name.setAttribute("title", r.key);
+        label.appendChild(name);
+        var count = el("span", String(r.count), "pk-legend-count");
+        count.setAttribute("data-relation", r.key);
+        label.appendChild(count);
+        li.appendChild(label);
+        edgeLegend.appendChild(li);
+      });
     }
     var anchor = $("pk-anchor"), depth = $("pk-anchor-depth");
     if (anchor) {
@@ -779,6 +1318,8 @@
         timer = setTimeout(function () { self.showResults(input.value, false); }, 120);
       });
     }
+    var mode = $("pk-layout-mode");
+    if (mode) mode.addEventListener("change", function () { self.layoutMode = mode.value; self.applyFilters(); });
     var freeze = $("pk-freeze");
     if (freeze) {
       freeze.addEventListener("change", function () {
@@ -789,7 +1330,34 @@
         }
       });
     }
-    if ($("pk-fit")) $("pk-fit").addEventListener("click", function () { self.network.fit({ animation: false }); });
+    if ($("pk-fit")) $("pk-fit").addEventListener("click", function () { self.fit(); });
+    var app = $("pk-app");
+    if ($("pk-fullscreen") && app) {
+      $("pk-fullscreen").addEventListener("click", function () {
+        var on = !app.classList.contains("pk-full");
+        app.classList.toggle("pk-full", on);
+        try {
+          if (on && app.requestFullscreen) app.requestFullscreen().catch(function () {});
+          else if (!on && document.fullscreenElement) document.exitFullscreen().catch(function () {});
+        } catch (err) { /* the class alone gives the canvas the page */ }
+        setTimeout(function () { self.network.redraw(); self.fit(); }, 50);
+      });
+      document.addEventListener("fullscreenchange", function () {
+        if (!document.fullscreenElement) app.classList.remove("pk-full");
+      });
+    }
+    if ($("pk-export-png")) $("pk-export-png").addEventListener("click", function () { self.exportPNG(); });
+    if ($("pk-export-svg")) $("pk-export-svg").addEventListener("click", function () { self.exportSVG(); });
+    var toggle = $("pk-drawer-toggle");
+    if (toggle && app) {
+      var drawer = function (open) {
+        app.classList.toggle("pk-drawer-open", open);
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      };
+      toggle.addEventListener("click", function () { drawer(!app.classList.contains("pk-drawer-open")); });
+      if ($("pk-drawer-close")) $("pk-drawer-close").addEventListener("click", function () { drawer(false); });
+      this.container.addEventListener("pointerdown", function () { drawer(false); });
+    }
     if ($("pk-panel-close")) $("pk-panel-close").addEventListener("click", function () { self.clear(); });
     document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") self.clear(); });
   };
@@ -799,12 +1367,17 @@
     if (!holder || !container || typeof vis === "undefined") return;
     var data = JSON.parse(holder.textContent);
     var view = new View(data, container);
-    view.build();
     view.wire();
+    view.build();
     window.policykgView = {
       focusNode: function (id) { view.focusNode(id); },
       search: function (text) { return view.showResults(text, true).map(function (n) { return n.id; }); },
       clear: function () { view.clear(); },
+      counts: function () { return view.counts(); },
+      expand: function (id) { return view.expand(id); },
+      collapse: function (id) { view.collapse(id); },
+      exportPNG: function () { return view.exportPNG(); },
+      exportSVG: function () { return view.exportSVG(); },
       view: view
     };
   }

@@ -1,4 +1,4 @@
-"""The Starlette application: pages, entity URLs and the SPARQL endpoint."""
+"""The Starlette application: pages, entity URLs, the SPARQL endpoint and the reconciliation service."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -15,15 +16,20 @@ from starlette.staticfiles import StaticFiles
 from .. import paths
 from ..sparql.evaluation import DEFAULT_MEMORY_MB
 from ..sparql.workers import StoreSource, WorkerPool
-from . import pages
+from . import pages, reconcile
 from .endpoint import HeldResults, sparql_endpoint
 from .headers import SecurityHeaders
 from .scheduling import Scheduler
 
+#: What a page on another origin may send (``serve --cors``): the SPARQL Protocol's methods and headers.
+CORS_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
+CORS_HEADERS = ["Accept", "Accept-Language", "Content-Type"]
 
-def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, workers: int = 2,
+
+def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, send_timeout: float = 30.0,
+               workers: int = 2,
                named_graphs: dict[str, Path] | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
-               allowed_hosts: list[str] | None = None) -> Starlette:
+               allowed_hosts: list[str] | None = None, cors: list[str] | None = None) -> Starlette:
     """The web app over the graph of ``data_dir`` (default: the shipped data), read-only.
 
     The store is loaded here (for the pages) and once more in each of
@@ -33,6 +39,9 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
     named-graph-uri or FROM; the graph itself lives in the default graph.
     ``allowed_hosts`` (``serve --allowed-hosts``) refuses requests whose Host
     header names another host, against DNS rebinding; None allows any.
+    ``cors`` (``serve --cors``) lists the origins whose pages may read the
+    answers of /sparql and /reconcile (``["*"]``: any), preflight included;
+    None (the default) sends no CORS headers at all.
     """
     source = StoreSource(Path(data_dir) if data_dir else None,
                          tuple((iri, Path(p)) for iri, p in (named_graphs or {}).items()))
@@ -58,9 +67,13 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
         Route("/network", pages.network),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
         Route("/health", health),
+        *(Route(path, handler, methods=methods) for path, handler, methods in reconcile.ROUTES),
         Mount("/assets", app=StaticFiles(directory=str(paths.STATIC)), name="assets"),
     ]
     middleware = [Middleware(SecurityHeaders)]
+    if cors:
+        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors), allow_methods=CORS_METHODS,
+                                        allow_headers=CORS_HEADERS, max_age=600))
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
@@ -68,6 +81,7 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, wor
     app.state.scheduler = Scheduler(pool, workers)
     app.state.held_results = HeldResults()
     app.state.query_timeout = query_timeout
+    app.state.send_timeout = send_timeout  # a client that reads nothing for this long is dropped
     app.state.held_graphs = frozenset(g.value for g in kg.store.named_graphs())
     app.state.site = pages.Site(kg, pool, query_timeout)
     return app
