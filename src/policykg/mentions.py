@@ -211,30 +211,35 @@ def candidate_statements(text: str, mentions: list[Mention]) -> list[Candidate]:
 
 
 def candidates_turtle(candidates: list[Candidate], document_iri: str) -> str:
-    """Candidate statements as Turtle, for review; never added to the graph."""
-    lines = [
-        f"@prefix oa: <{PREFIXES['oa']}> .",
-        f"@prefix pk: <{PREFIXES['pk']}> .",
-        f"@prefix rdfs: <{PREFIXES['rdfs']}> .",
-        f"@prefix xsd: <{PREFIXES['xsd']}> .",
-        "",
-        f"# Candidate links found by `policykg link` in <{document_iri}>. Review each one",
-        "# before adding a fact to the graph (e.g. as a pk:PartnerMembership with a role).",
-    ]
+    """Candidate statements as Turtle, for review; never added to the graph.
+
+    Built as triples and written by pyoxigraph, so a document's IRI or a
+    name can never break the Turtle.
+    """
+    import pyoxigraph as ox
+
+    pk, oa, rdfs, rdf = (PREFIXES[p] for p in ("pk", "oa", "rdfs", "rdf"))
+    integer = ox.NamedNode(PREFIXES["xsd"] + "integer")
+    document = ox.NamedNode(document_iri)
+    triples = []
     for c in candidates:
         digest = hashlib.sha1(f"{document_iri} {c.subject} {c.object} {c.sentence.start}".encode()).hexdigest()[:12]
-        node = f"<urn:policykg:candidate:{digest}>"
-        lines += [
-            "",
-            f"{node} a pk:CandidateLink ;",
-            f"    pk:candidateSubject <{c.subject}> ;",
-            f"    pk:candidateObject <{c.object}> ;",
-            f'    rdfs:comment "{c.kind} mentioned in the same sentence" ;',
-            "    pk:evidence [ a oa:TextPositionSelector ;",
-            f"        oa:start {c.sentence.start} ; oa:end {c.sentence.end} ;",
-            f"        oa:hasSource <{document_iri}> ] .",
+        node, selector = ox.NamedNode(f"urn:policykg:candidate:{digest}"), ox.BlankNode(f"selector{digest}")
+        triples += [
+            ox.Triple(node, ox.NamedNode(rdf + "type"), ox.NamedNode(pk + "CandidateLink")),
+            ox.Triple(node, ox.NamedNode(pk + "candidateSubject"), ox.NamedNode(c.subject)),
+            ox.Triple(node, ox.NamedNode(pk + "candidateObject"), ox.NamedNode(c.object)),
+            ox.Triple(node, ox.NamedNode(rdfs + "comment"), ox.Literal(f"{c.kind} mentioned in the same sentence")),
+            ox.Triple(node, ox.NamedNode(pk + "evidence"), selector),
+            ox.Triple(selector, ox.NamedNode(rdf + "type"), ox.NamedNode(oa + "TextPositionSelector")),
+            ox.Triple(selector, ox.NamedNode(oa + "start"), ox.Literal(str(c.sentence.start), datatype=integer)),
+            ox.Triple(selector, ox.NamedNode(oa + "end"), ox.Literal(str(c.sentence.end), datatype=integer)),
+            ox.Triple(selector, ox.NamedNode(oa + "hasSource"), document),
         ]
-    return "\n".join(lines) + "\n"
+    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE,
+                        prefixes={p: PREFIXES[p] for p in ("oa", "pk", "rdfs", "xsd")}).decode("utf-8")
+    return ("# Candidate links found by `policykg mentions`. Review each one before adding a fact\n"
+            "# to the graph (e.g. as a pk:PartnerMembership with a role).\n\n" + body)
 
 
 #: The largest document ``mentions`` reads.

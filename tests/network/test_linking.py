@@ -34,7 +34,7 @@ def test_aliases_readers_use_resolve(kg, name, iri):
 
 
 def test_an_unknown_name_suggests_the_closest_labels(kg):
-    with pytest.raises(EntityNotFoundError, match="did you mean: Baidu"):
+    with pytest.raises(EntityNotFoundError, match="did you mean 'Baidu'"):
         resolve_entity(kg, "Baidoo")
 
 

@@ -243,7 +243,8 @@ def resolve_entity(kg, name: str, *, lang: str = "en") -> str:
         raise EntityNotFoundError(f"{name!r} is ambiguous; it matches:\n" + "\n".join(lines))
     import difflib
 
-    every = {normalise(t): t for s in sorted(labels.labels) for t in labels.names(s)}
+    # Suggest the names of things in the graph (not of ontology terms), quoted, best first.
+    every = {normalise(t): t for s in sorted(labels.labels) if s.startswith(PKD) for t in labels.names(s)}
     close = difflib.get_close_matches(wanted, list(every), n=5, cutoff=0.6)
-    hint = f"; did you mean: {', '.join(every[c] for c in close)}?" if close else ""
+    hint = f"; did you mean {' or '.join(repr(every[c]) for c in close)}?" if close else ""
     raise EntityNotFoundError(f"no entity is called {name!r}{hint}")
