@@ -135,11 +135,13 @@ def _print_problems(report, warnings: bool = False) -> int:
 @click.option("--warnings/--no-warnings", default=True, help="Also list SHACL warnings.")
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse the verdict on the very same files (kept by content hash).")
-def validate(data_dir, warnings, cache):
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default=None,
+              help="SHACL engine: the shapes compiled to SPARQL (fast, the default) or pyshacl, its reference.")
+def validate(data_dir, warnings, cache, engine):
     """Check syntax (strict), SHACL shapes and stated-count consistency."""
     from .rdf.validation import validate as run_validation
 
-    report = run_validation(data_dir, cache=cache)
+    report = run_validation(data_dir, cache=cache, engine=engine)
     problems = _print_problems(report, warnings)
     if not report.conforms:
         raise click.ClickException(f"invalid: {problems} problem(s)")

@@ -194,6 +194,18 @@ class KnowledgeGraph:
         return to_rdflib(self.triples(*parts))
 
 
+def data_files(data_dir: Path | None = None, graph_files: list[Path] | None = None) -> list[DataFile]:
+    """The files :func:`load` reads, in its order (``graph_files`` in place of ``graph/``)."""
+    files: list[DataFile] = []
+    for part in PARTS:
+        root = resolve_root(data_dir, part)
+        chosen = graph_files if (part == "graph" and graph_files is not None) else part_files(root, part)
+        files += [DataFile(Path(p), part) for p in chosen]
+    if not any(f.part == "graph" for f in files):
+        raise DataNotFoundError(f"no graph files under {resolve_root(data_dir, 'graph') / 'graph'}")
+    return files
+
+
 def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None) -> KnowledgeGraph:
     """Load ontology, vocabularies and graph into an Oxigraph store, strictly.
 
@@ -207,13 +219,7 @@ def load(data_dir: Path | None = None, *, graph_files: list[Path] | None = None)
     :class:`~policykg.errors.RDFSyntaxError` naming the file and line of the
     first file that does not parse.
     """
-    files: list[DataFile] = []
-    for part in PARTS:
-        root = resolve_root(data_dir, part)
-        chosen = graph_files if (part == "graph" and graph_files is not None) else part_files(root, part)
-        files += [DataFile(Path(p), part) for p in chosen]
-    if not any(f.part == "graph" for f in files):
-        raise DataNotFoundError(f"no graph files under {resolve_root(data_dir, 'graph') / 'graph'}")
+    files = data_files(data_dir, graph_files)
     store = ox.Store()
     for f in files:
         try:
