@@ -125,38 +125,72 @@ class LabelIndex:
 
     @cached_property
     def _search_index(self):
-        """Every name, normalised, and for each character and pair of characters the names holding it."""
+        """Every name, normalised, numbered in rank order, with three ways into them.
+
+        Names are numbered by :func:`rank` without its first part (instances
+        first, then shorter names, then IRI), so any list of numbers in
+        ascending order is already in rank order. ``exact`` maps a normalised
+        name to its numbers, ``ordered`` lists the names sorted for prefix
+        look-ups, and ``grams`` maps each character and pair of characters to
+        the names holding it.
+        """
         from array import array
 
-        entries: list[tuple[str, str, str, str]] = []  # (normalised, iri, label, lang)
+        rows = sorted(((normalise(label), iri, label, lang) for iri, labels in self.labels.items()
+                       for label, lang, _ in labels),
+                      key=lambda e: (0 if e[1].startswith(PKD) else 1, len(e[2]), e[1], e[0]))
+        exact: dict[str, list[int]] = {}
         grams: dict[str, list[int]] = {}
-        for iri, labels in self.labels.items():
-            for label, lang, _ in labels:
-                n = normalise(label)
-                number = len(entries)
-                entries.append((n, iri, label, lang))
-                for gram in {*n, *(n[k:k + 2] for k in range(len(n) - 1))}:
-                    grams.setdefault(gram, []).append(number)
-        return entries, {g: array("I", ids) for g, ids in grams.items()}
+        for number, (n, _, _, _) in enumerate(rows):
+            exact.setdefault(n, []).append(number)
+            for gram in {*n, *(n[k:k + 2] for k in range(len(n) - 1))}:
+                grams.setdefault(gram, []).append(number)
+        ordered = sorted((n, number) for number, (n, _, _, _) in enumerate(rows))
+        return (rows, exact, [n for n, _ in ordered], [number for _, number in ordered],
+                {g: array("I", ids) for g, ids in grams.items()})
 
     def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
         """``(iri, matched name, lang)`` for names containing ``text``, in any language and script.
 
         Case and width do not matter (NFKC). Ranked by :func:`rank`: exact
-        names first, then names that start with the text, instances before
-        ontology terms, shorter names first; one row per entity. The lookup
-        goes through an index of characters and character pairs, so it reads
-        only the names holding the rarest pair of the text, not every name.
+        names first, then names that start with the text, then the others;
+        within each, instances before ontology terms and shorter names first;
+        one row per entity. Exact names come from a dictionary, prefixes from
+        a sorted list, and the rest from the names holding the text's rarest
+        pair of characters, read in rank order until ``limit`` entities are
+        found, so a lookup never reads every name.
         """
+        import bisect
+        import heapq
+
         wanted = normalise(text)
         if not wanted:
             return []
-        entries, grams = self._search_index
+        rows, exact, names, numbers, grams = self._search_index
+        found: dict[str, tuple[str, str]] = {}
+
+        def take(candidates) -> bool:
+            for number in candidates:
+                _, iri, label, lang = rows[number]
+                if iri not in found:
+                    found[iri] = (label, lang)
+                    if len(found) >= limit:
+                        return True
+            return False
+
+        if take(exact.get(wanted, ())):
+            return [(iri, *found[iri]) for iri in found]
+        lo = bisect.bisect_left(names, wanted)
+        hi = bisect.bisect_left(names, wanted + "\U0010ffff")
+        prefixed = [numbers[k] for k in range(lo, hi) if names[k] != wanted]
+        if take(heapq.nsmallest(limit * 4, prefixed)) or len(prefixed) > limit * 4 and take(sorted(prefixed)):
+            return [(iri, *found[iri]) for iri in found]
         keys = {wanted[k:k + 2] for k in range(len(wanted) - 1)} or {wanted}
         postings = [grams.get(key) for key in keys]
-        if any(p is None for p in postings):
-            return []
-        return best_matches(wanted, (entries[number] for number in min(postings, key=len)), limit)
+        if all(p is not None for p in postings):
+            take(number for number in min(postings, key=len)
+                 if wanted in rows[number][0] and not rows[number][0].startswith(wanted))
+        return [(iri, *found[iri]) for iri in found]
 
 
 def best_matches(wanted: str, entries, limit: int = 50) -> list[tuple[str, str, str]]:
@@ -167,14 +201,18 @@ def best_matches(wanted: str, entries, limit: int = 50) -> list[tuple[str, str, 
             key = rank(wanted, n, iri, label)
             if iri not in hits or key < hits[iri][0]:
                 hits[iri] = (key, label, lang)
-    ordered = sorted(hits.items(), key=lambda kv: (kv[1][0], kv[0]))
+    ordered = sorted(hits.items(), key=lambda kv: kv[1][0])
     return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
 
 
 def rank(wanted: str, name: str, iri: str, label: str) -> tuple:
-    """How well a name that contains ``wanted`` (both normalised) matches: lower is better."""
+    """How well a name that contains ``wanted`` (both normalised) matches: lower is better.
+
+    Exact names, then prefixes, then the rest; then instances before ontology
+    terms, shorter names first, and the IRI and the name itself to break ties.
+    """
     return (0 if name == wanted else 1 if name.startswith(wanted) else 2, 0 if iri.startswith(PKD) else 1,
-            len(label))
+            len(label), iri, name)
 
 
 def exists(store: ox.Store, node: ox.NamedNode) -> bool:
