@@ -65,8 +65,9 @@ def test_the_query_page_renders_one_bounded_page_of_a_huge_result():
 
 def test_clients_that_do_not_read_cannot_pin_memory():
     got = _bench().slow_readers()
-    # The budget (256 MB) plus what two workers can send at once, not 12 x 40 MB.
-    assert got["server_growth_mb"] < 420, got
+    # The budget (256 MB), plus the two results (64 MB cap each) workers may be handing over,
+    # plus the interpreter's slack: not 12 x 30 MB on top of each other.
+    assert got["server_growth_mb"] < 256 + 2 * 64 + 64, got
     assert got["held_released_after_s"] is not None and got["ask_status_after"] == 200, got
 
 
