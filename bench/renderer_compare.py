@@ -48,7 +48,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules
-from results_file import replace_section, loadavg, machine_line  # noqa: E402
+from results_file import replace_section, with_notes, loadavg, machine_line  # noqa: E402
 import viz_bench as vb  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -178,12 +178,7 @@ def report(data: dict) -> str:
             f"| {fmt(g['sigma_all_fa2_ms'])}, {g['sigma_all_iter']} "
             f"| {fmt(g['sigma_default_render_ms'])} / {fmt(g['sigma_all_render_ms'])} "
             f"| {fmt(g['sigma_all_warm_ms'])} | {g['runs']} |")
-    if data["notes"]:
-        L.append("")
-        for n in data["notes"]:
-            L.append(f"- {n}")
-    L.append("")
-    return "\n".join(L)
+    return with_notes(L, data["notes"])
 
 
 def main() -> None:

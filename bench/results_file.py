@@ -89,3 +89,8 @@ def replace_section(path: Path, heading: str, section: str, *, title: str = "# B
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def with_notes(lines: list[str], notes: list[str]) -> str:
+    """A section's lines, then its notes as a list, as the text of the section."""
+    return "\n".join(lines + ([""] + [f"- {n}" for n in notes] if notes else []) + [""])

@@ -48,7 +48,7 @@ import sys
 import time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
-from results_file import replace_section  # noqa: E402
+from results_file import replace_section, with_notes  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -292,12 +292,7 @@ def report(data: dict) -> str:
     L.append("|---|---|---|")
     for t in data["targets"]:
         L.append(f"| {t['target']} | {t['measured']} | {t['result']} |")
-    if data["notes"]:
-        L.append("")
-        for note in data["notes"]:
-            L.append(f"- {note}")
-    L.append("")
-    return "\n".join(L)
+    return with_notes(L, data["notes"])
 
 
 # --------------------------------------------------------------------------- main
