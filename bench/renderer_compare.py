@@ -92,17 +92,7 @@ def sigma_page(product_html: Path, bundle: Path, out: Path) -> None:
 
 
 def sigma_runs(browser, url: str, label: str, timeout_s: float) -> dict:
-    context = browser.new_context(viewport=vb.VIEWPORT)
-    blocked: list[str] = []
-
-    def block(route, blocked=blocked):
-        blocked.append(route.request.url)
-        route.abort()
-
-    context.route(re.compile(r"^(?:https?|wss?|ftp)://"), block)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    context, page, blocked, errors = vb.offline_page(browser)
     rec: dict = {}
     try:
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)

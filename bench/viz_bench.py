@@ -180,17 +180,7 @@ def baseline_tree(ref: str, out_root: Path) -> Path:
 def open_runs(browser, url: str, runs: int, label: str, timeout_s: float, all_classes: bool = False) -> list[dict]:
     out = []
     for i in range(runs):
-        context = browser.new_context(viewport=VIEWPORT)
-        blocked: list[str] = []
-
-        def block(route, blocked=blocked):  # nothing may leave the machine during a run
-            blocked.append(route.request.url)
-            route.abort()
-
-        context.route(re.compile(r"^(?:https?|wss?|ftp)://"), block)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        context, page, blocked, errors = offline_page(browser)
         rec: dict = {"run": i + 1}
         try:
             page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
@@ -293,6 +283,22 @@ def report(data: dict) -> str:
     for t in data["targets"]:
         L.append(f"| {t['target']} | {t['measured']} | {t['result']} |")
     return with_notes(L, data["notes"])
+
+
+def offline_page(browser):
+    """A fresh context and page that record page errors and abort any request off the machine."""
+    context = browser.new_context(viewport=VIEWPORT)
+    blocked: list[str] = []
+
+    def block(route):  # nothing may leave the machine during a run
+        blocked.append(route.request.url)
+        route.abort()
+
+    context.route(re.compile(r"^(?:https?|wss?|ftp)://"), block)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return context, page, blocked, errors
 
 
 # --------------------------------------------------------------------------- main
