@@ -151,20 +151,32 @@ def _authorization(opener, request: urllib.request.Request, auth: Credentials, t
     return header_for(request)
 
 
-def _open(request: urllib.request.Request, timeout: float, auth: Credentials | None = None) -> bytes:
+def _prepare(request: urllib.request.Request, timeout: float, auth: Credentials | None):
+    """Check the URL, log in if ``auth`` is given; the opener to send ``request`` with.
+
+    No proxies from the environment: the user named this endpoint, nothing else.
+    """
     check_url(request.full_url)
-    # No proxies from the environment: the user named this endpoint, nothing else.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     if auth is not None:
         header = _authorization(opener, request, auth, timeout)
         if header:
             request.add_unredirected_header("Authorization", header)
+    return opener
+
+
+def _http_error(request: urllib.request.Request, status: int, body: bytes) -> EndpointError:
+    text = body.decode("utf-8", "replace").strip()
+    return EndpointError(f"{request.full_url}: HTTP {status}: {text[:500]}")
+
+
+def _open(request: urllib.request.Request, timeout: float, auth: Credentials | None = None) -> bytes:
+    opener = _prepare(request, timeout, auth)
     try:
         with opener.open(request, timeout=timeout) as response:
             return response.read()
     except urllib.error.HTTPError as e:
-        body = e.read().decode("utf-8", "replace").strip()
-        raise EndpointError(f"{request.full_url}: HTTP {e.code}: {body[:500]}") from None
+        raise _http_error(request, e.code, e.read()) from None
     except (urllib.error.URLError, TimeoutError, OSError) as e:
         reason = getattr(e, "reason", e)
         raise EndpointError(f"{request.full_url}: {reason}") from None
@@ -210,11 +222,7 @@ def _put(request: urllib.request.Request, timeout: float, auth: Credentials | No
     """
     import http.client
 
-    check_url(request.full_url)
-    if auth is not None:
-        header = _authorization(urllib.request.build_opener(urllib.request.ProxyHandler({})), request, auth, timeout)
-        if header:
-            request.add_unredirected_header("Authorization", header)
+    _prepare(request, timeout, auth)
     parts = urllib.parse.urlsplit(request.full_url)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
@@ -231,8 +239,7 @@ def _put(request: urllib.request.Request, timeout: float, auth: Credentials | No
     finally:
         connection.close()
     if response.status >= 400:
-        text = answer.decode("utf-8", "replace").strip()
-        raise EndpointError(f"{request.full_url}: HTTP {response.status}: {text[:500]}")
+        raise _http_error(request, response.status, answer)
 
 
 def push(store_url: str, triples: Iterable[ox.Triple], *, graph: str | None = None,

@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import PKD, PREFIXES
+from ..rdf.labels import normalise
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 ORG = PREFIXES["org"]
@@ -74,8 +75,7 @@ def _converters():
 
 def fold(text: str) -> str:
     """The form names are compared in: NFKC, case-folded, no punctuation or spaces, simplified Chinese."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(c for c in text if not unicodedata.category(c).startswith(("P", "Z", "S")))
+    text = "".join(c for c in normalise(text) if not unicodedata.category(c).startswith(("P", "Z", "S")))
     japanese_to_traditional, traditional_to_simplified = _converters()
     return _DROP.sub("", traditional_to_simplified.convert(japanese_to_traditional.convert(text)))
 
