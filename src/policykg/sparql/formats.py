@@ -32,6 +32,11 @@ MEDIA_TYPES = {
 }
 _RESULT_WRITERS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 _RDF_WRITERS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
+def content_type(media: str) -> str:
+    """The Content-Type header for ``media``: JSON types are UTF-8 by definition and take no charset."""
+    return media if media.endswith("json") else media + "; charset=utf-8"
+
+
 #: Results that can be read back into terms (CSV and the table lose the term types).
 READABLE = {"json": "JSON", "xml": "XML", "tsv": "TSV"}
 

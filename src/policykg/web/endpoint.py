@@ -22,7 +22,7 @@ from ..errors import (EvaluationFailed, PolicyKGError, PoolBusy, QuerySyntaxErro
                       UnsafeQueryError, UpdateRefusedError)
 from ..namespaces import PREFIXES
 from ..sparql.evaluation import SERVER_RESULT_BYTES, Job
-from ..sparql.formats import MEDIA_TYPES
+from ..sparql.formats import MEDIA_TYPES, content_type
 from ..sparql.params import query_form
 from ..sparql.safety import precheck
 from .scheduling import client_of
@@ -327,8 +327,7 @@ def describe_service(request: Request) -> Response:
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     body = service_description(endpoint_url(request), state.held_graphs, key)
     media = next(m for m, k in _DESCRIPTION_FORMATS.items() if k == key)
-    charset = "" if media == "application/ld+json" else "; charset=utf-8"
-    return Response(body, media_type=media + charset, headers=headers)
+    return Response(body, media_type=content_type(media), headers=headers)
 
 
 def endpoint_url(request: Request) -> str:
@@ -362,11 +361,10 @@ async def sparql_endpoint(request: Request) -> Response:
     except ProtocolError as e:
         return PlainTextResponse(e.message + "\n", status_code=e.status, headers=e.headers)
     media = MEDIA_TYPES[fmt]
-    charset = "" if media.endswith("+json") or media == "application/ld+json" else "; charset=utf-8"
     if not state.held_results.take(len(data)):
         return PlainTextResponse("the server is busy sending other large results; try again later\n",
                                  status_code=503, headers={"Retry-After": "5"})
-    return PacedResponse(data, state.held_results, state.send_timeout, media_type=media + charset,
+    return PacedResponse(data, state.held_results, state.send_timeout, media_type=content_type(media),
                          headers={"Vary": "Accept"})
 
 

@@ -23,7 +23,7 @@ from ..namespaces import PK, PKD, PREFIXES, shorten
 from ..rdf.labels import LANG_ORDER as LANGS
 from ..rdf.labels import exists, normalise
 from ..sparql.evaluation import SERVER_RESULT_BYTES, Job
-from ..sparql.formats import MEDIA_TYPES
+from ..sparql.formats import MEDIA_TYPES, content_type
 from .endpoint import error_status, parse_accept
 from .entities import describe, entity_path, entity_triples
 from .scheduling import client_of
@@ -222,7 +222,7 @@ def _rdf_response(site: Site, iri: str, fmt: str) -> Response:
     kwargs = {"prefixes": prefixes} if fmt == "turtle" else {}
     data = ox.serialize(entity_triples(site.store, node), format=formats[fmt], **kwargs) or b""
     media = MEDIA_TYPES[fmt]
-    return Response(data, media_type=media + ("" if fmt == "jsonld" else "; charset=utf-8"),
+    return Response(data, media_type=content_type(media),
                     headers={"Vary": "Accept"})
 
 
