@@ -441,11 +441,18 @@ def test_serve_can_add_named_graphs_that_from_and_the_protocol_may_name(tmp_path
 
 
 
-def test_the_same_query_is_answered_from_the_cache_without_a_worker(client):
+def test_the_same_query_is_answered_from_the_cache_without_a_worker(client, monkeypatch):
     cache = client.app.state.scheduler.cache
     query = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a pk:PolicyDocument }"}
     first = client.get("/sparql", params=query)
     hits = cache.hits
+
+    def no_worker(*args, **kwargs):
+        raise AssertionError("a worker was asked for a result the cache holds")
+
+    pool = client.app.state.pool
+    monkeypatch.setattr(pool, "run_sliced", no_worker)
+    monkeypatch.setattr(pool, "run", no_worker)
     second = client.get("/sparql", params=query)
     assert first.status_code == second.status_code == 200 and first.content == second.content
     assert cache.hits == hits + 1
