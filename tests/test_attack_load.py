@@ -92,8 +92,10 @@ def test_idle_and_half_sent_connections_are_closed_at_the_header_deadline():
             s.settimeout(2)
             try:
                 closed += s.recv(1024) == b""
+            except TimeoutError:
+                pass  # still open: nothing came, not even the end of the stream
             except OSError:
-                closed += 1
+                closed += 1  # reset by the server
         assert closed == 100
         assert _ask(base)[0] == 200
     finally:
