@@ -25,7 +25,21 @@ over the same NFKC + casefolded text and the same normalised names:
 The regexes do no boundary checks, so their match counts are compared with
 find_mentions' and the difference is reported.
 
-    python bench/linking_bench.py [--runs 5] [--aliases 10000] [--megabytes 1] [--slice-kb 50] [--no-write]
+Streaming (issue 15: linear time, memory independent of the document's
+size): documents of 100 KB, 1 MB and 10 MB (``--stream-sizes``) made the
+same way are written to files, and each is linked in a fresh child process
+(``--child``), which builds the same dictionary, then times one pass over
+the file and reports its peak RSS (VmHWM: interpreter, graph and dictionary
+included; not ``ru_maxrss``, which Linux keeps across exec from the parent)
+and the RSS the pass added on top of what the process held before it. Rows, run round-robin: ``link_chunks(read_chunks(file))``
+counting what it gives (measured: the streaming linker, sentences and
+candidate statements included); ``link_document`` (diagnostic: the same,
+keeping every mention and candidate in lists, as the CLI does); and the
+baseline, a plain pyahocorasick scan of the same automaton over the whole
+file read at once and NFKC + casefolded (no boundary checks, no offsets).
+
+    python bench/linking_bench.py [--runs 5] [--aliases 10000] [--megabytes 1] [--slice-kb 50]
+                                  [--stream-sizes 0.1,1,10] [--stream-runs 3] [--no-write]
 
 Writes the section "## Entity linking" of bench/RESULTS.md.
 """
@@ -135,13 +149,136 @@ def timed_round_robin(fns: dict, runs: int) -> tuple[dict[str, list[float]], dic
     return samples, counts
 
 
+STREAM_MODES = {
+    "stream": ("`link_chunks(read_chunks(file))`, counting", "measured"),
+    "link_document": ("`link_document` (keeps the mentions and candidates)", "diagnostic"),
+    "plain": ("plain pyahocorasick: whole file read, NFKC + casefold, `automaton.iter`", "baseline"),
+}
+
+
+def status_mb(field: str) -> float:
+    """``VmRSS`` or ``VmHWM`` (peak RSS) of this process, in MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak() -> bool:
+    """Start this process's peak RSS (VmHWM) again from its current RSS (Linux 4.0+)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def child(mode: str, path: Path, aliases: int) -> None:
+    """One timed pass over ``path`` in this (fresh) process; prints a JSON line."""
+    import json
+
+    from policykg.mentions import link_chunks, link_document, read_chunks
+
+    kg = policykg.load()
+    d, _, _ = build(kg, aliases, random.Random(7))
+    before, peak_before = status_mb("VmRSS"), status_mb("VmHWM")
+    peak_reset = reset_peak()  # so that VmHWM after the pass is the pass's own peak
+    t = time.perf_counter()
+    if mode == "stream":
+        mentions = candidates = 0
+        for found, pairs in link_chunks(read_chunks(path), d):
+            mentions += len(found)
+            candidates += len(pairs)
+    elif mode == "link_document":
+        result = link_document(kg, path, dictionary=d)
+        mentions, candidates = len(result.mentions), len(result.candidates)
+    else:
+        mentions = sum(1 for _ in d.automaton.iter(fold(path.read_text(encoding="utf-8"))))
+        candidates = 0
+    seconds = time.perf_counter() - t
+    # Not ru_maxrss: Linux keeps it across exec, so it would include the bench process this child was forked from.
+    pass_peak = status_mb("VmHWM")
+    peak = max(peak_before, pass_peak) if peak_reset else pass_peak
+    print(json.dumps({"seconds": seconds, "mentions": mentions, "candidates": candidates, "peak_mb": peak,
+                      "added_mb": pass_peak - before, "peak_reset": peak_reset}))
+
+
+def streaming(names: list[str], sizes: list[float], runs: int, aliases: int, work: Path) -> list[dict]:
+    import json
+    import subprocess
+
+    rows = []
+    for size in sizes:
+        path = work / f"doc-{size:g}MB.txt"
+        text = document(names, int(size * 1_000_000), random.Random(11))
+        path.write_text(text, encoding="utf-8")
+        nbytes = path.stat().st_size
+        del text
+        got: dict[str, list[dict]] = {m: [] for m in STREAM_MODES}
+        order = list(STREAM_MODES)
+        for i in range(runs):
+            for mode in (order if i % 2 == 0 else order[::-1]):
+                out = subprocess.run([sys.executable, __file__, "--child", mode, str(path), "--aliases", str(aliases)],
+                                     capture_output=True, text=True, check=True)
+                got[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for mode, samples in got.items():
+            secs = statistics.median(x["seconds"] for x in samples)
+            rows.append({"size": size, "bytes": nbytes, "mode": mode, "seconds": secs, "mb_s": nbytes / 1e6 / secs,
+                         "peak_mb": max(x["peak_mb"] for x in samples),
+                         "added_mb": max(x["added_mb"] for x in samples),
+                         "peak_reset": all(x["peak_reset"] for x in samples),
+                         "mentions": samples[0]["mentions"], "candidates": samples[0]["candidates"]})
+    return rows
+
+
+def streaming_lines(rows: list[dict], runs: int) -> list[str]:
+    how = ("the peak RSS during the pass (VmHWM, reset through /proc/self/clear_refs just before it) minus the RSS "
+           "before it" if all(r["peak_reset"] for r in rows) else
+           "the process's peak RSS minus the RSS before the pass (VmHWM could not be reset here: an upper bound)")
+    L = [f"### Streaming: 100 KB to 10 MB, each pass in a fresh child process, median of {runs} runs",
+         "",
+         f"Peak RSS is the child's own peak (VmHWM: interpreter, graph, dictionary and pass; the largest of the runs); "
+         f"\"added by the pass\" is {how}.",
+         "",
+         "| document | matcher | role | median (s) | MB/s | peak RSS (MB) | added by the pass (MB) | mentions "
+         "| candidates | time x baseline |",
+         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    base = {r["size"]: r["seconds"] for r in rows if r["mode"] == "plain"}
+    for r in rows:
+        label, role = STREAM_MODES[r["mode"]]
+        L.append(f"| {r['bytes'] / 1e6:.2f} MB | {label} | {role} | {r['seconds']:.3f} | {r['mb_s']:.1f} | "
+                 f"{r['peak_mb']:.0f} | {r['added_mb']:.1f} | {r['mentions']:,} | "
+                 f"{r['candidates']:,} | {r['seconds'] / base[r['size']]:.2f} |")
+    stream = [r for r in rows if r["mode"] == "stream"]
+    if len(stream) >= 2:
+        small, large = stream[0], stream[-1]
+        growth = (large["seconds"] / small["seconds"]) / (large["bytes"] / small["bytes"])
+        slowest = min(r["mb_s"] for r in stream)
+        L += ["",
+              f"Streaming linker: slowest {slowest:.1f} MB/s (target 1 MB/s: {'PASS' if slowest >= 1 else 'FAIL'}); "
+              f"time per byte from {small['bytes'] / 1e6:.1f} MB to {large['bytes'] / 1e6:.1f} MB: {growth:.2f}x "
+              f"(1.0 is linear); RSS added by the pass: "
+              + ", ".join(f"{r['bytes'] / 1e6:.1f} MB: {r['added_mb']:.1f} MB" for r in stream)
+              + "; the plain scan's: "
+              + ", ".join(f"{r['bytes'] / 1e6:.1f} MB: {r['added_mb']:.1f} MB" for r in rows if r["mode"] == "plain")
+              + "."]
+    return L
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[5]))
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--aliases", type=int, default=10_000)
     ap.add_argument("--megabytes", type=float, default=1.0)
     ap.add_argument("--slice-kb", type=int, default=50, help="text slice for the one-regex-per-alias extra row")
     ap.add_argument("--slice-runs", type=int, default=3)
+    ap.add_argument("--stream-sizes", default="0.1,1,10", help="document sizes (MB) for the streaming rows")
+    ap.add_argument("--stream-runs", type=int, default=3)
     ap.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--no-write", action="store_true", help="print the section only")
     args = ap.parse_args()
@@ -175,6 +312,11 @@ def main() -> None:
         "per_alias": lambda: per_alias(sample, names),
     }, args.slice_runs)
     smed = {k: statistics.median(v) for k, v in sl.items()}
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="policykg-linking-") as work:
+        stream_rows = streaming(names, [float(x) for x in args.stream_sizes.split(",") if x],
+                                args.stream_runs, args.aliases, Path(work))
     total = time.perf_counter() - t_start
 
     def row(label, role, key, s, c, base):
@@ -231,6 +373,8 @@ def main() -> None:
          f"alternation regex {med['alt']:.3f} s ({ratio:.1f}x) and a trie regex {med['trie']:.3f} s "
          f"({med['trie'] / med['ac']:.2f}x); one regex per alias on a {args.slice_kb} kB slice "
          f"{smed['per_alias'] / smed['ac']:.0f}x.",
+         "",
+         *streaming_lines(stream_rows, args.stream_runs),
          ]
     text_out = "\n".join(L) + "\n"
     print(text_out)

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import policykg  # noqa: E402
 from policykg import paths  # noqa: E402
 
-from support import SEED, SHARED, W3C  # noqa: E402
+from support import SEED, SHARED, W3C, require_shared  # noqa: E402,F401
 
 # Validation verdicts are cached by content hash; tests keep theirs apart from the user's.
 os.environ.setdefault("POLICYKG_CACHE", str(Path(__import__("tempfile").mkdtemp(prefix="policykg-test-cache-"))))
@@ -43,16 +43,6 @@ def pytest_collection_modifyitems(config, items):
         parts = Path(str(item.fspath)).parts
         if "browser" in parts:
             item.add_marker(pytest.mark.browser)
-
-
-def require_shared(path: Path, what: str) -> None:
-    """Skip a test whose shared input is missing, except in CI, where ../shared is always there."""
-    if path.exists():
-        return
-    message = f"{what} not found at {path}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI always has ../shared: a missing file is an error there)")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

@@ -153,3 +153,15 @@ def import_bench(name: str):
         sys.modules[name] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def require_shared(path: Path, what: str) -> None:
+    """Skip a test whose shared input is missing, except in CI, where ../shared is always there."""
+    if path.exists():
+        return
+    import pytest
+
+    message = f"{what} not found at {path}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI always has ../shared: a missing file is an error there)")
+    pytest.skip(message)

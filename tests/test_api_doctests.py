@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["policykg.sparql.query", "policykg.rdf.labels", "policykg.network.analysis"]
+MODULES = ["policykg.sparql.query", "policykg.rdf.labels", "policykg.rdf.textindex", "policykg.network.analysis"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -34,6 +34,9 @@ _API = {
     # the network
     "build_network": "network.projection", "links": "network.analysis", "find_paths": "network.analysis",
     "rank": "network.analysis",
+    # follow-through: sheets, lineage, targets against figures
+    "add_sheet": "authoring", "SheetError": "authoring", "lineage": "followthrough.lineage",
+    "targets": "followthrough.targets",
 }
 
 __all__ = sorted(_API) + ["__version__"]

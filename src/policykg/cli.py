@@ -320,13 +320,21 @@ def viz(output, focus, depth, include, lang, data_dir):
 @format_option(["table", "json"], "table")
 @click.option("--candidates", "candidates_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the candidate statements (Turtle) here instead of after the table.")
+@click.option("--sheet", "sheet_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a draft fact sheet (YAML rows to review and complete for `policykg add`) here.")
 @data_dir_option
-def mentions(document, lang, fmt, candidates_out, data_dir):
+def mentions(document, lang, fmt, candidates_out, sheet_out, data_dir):
     """Find the entities the graph knows in a plain-text DOCUMENT."""
     from .atomic import write_atomic
     from .mentions import link_document
     from .terminal import mentions_json, mentions_text
 
+    if sheet_out:
+        from .authoring.draft import draft_sheet
+
+        write_atomic(sheet_out, draft_sheet(_load(data_dir), document, lang=lang))
+        click.echo(f"wrote {sheet_out}: review it, fill the TODOs, then `policykg add {sheet_out} --source {document}`")
+        return
     result = link_document(_load(data_dir), document, lang=lang)
     if candidates_out:
         write_atomic(candidates_out, result.turtle)
@@ -339,6 +347,46 @@ def mentions(document, lang, fmt, candidates_out, data_dir):
 # The first release called `mentions` `link`, one letter from `links`.
 cli.add_command(click.Command("link", params=mentions.params, callback=mentions.callback, hidden=True,
                               help="Old name of 'mentions'."))
+
+
+# ---------------------------------------------------------------- follow-through
+
+@command()
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", "source_text", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The text of the sheet's source document: every evidence phrase must be in it verbatim.")
+@data_dir_option
+def add(sheet, source_text, data_dir):
+    """Compile a fact SHEET (YAML) into graph/<sheet>.ttl: checked, validated, or nothing written."""
+    from .authoring import add_sheet
+
+    click.echo(str(add_sheet(sheet, source_text, data_dir=data_dir)))
+
+
+@command()
+@click.argument("policy", required=False)
+@lang_option()
+@format_option(["table", "json"], "table")
+@data_dir_option
+def targets(policy, lang, fmt, data_dir):
+    """Numeric targets (of POLICY, or all) against the latest figures: status and evidence."""
+    from .followthrough.targets import targets as find_targets, targets_json, targets_text
+
+    found = find_targets(_load(data_dir), policy, lang=lang)
+    click.echo(targets_json(found) if fmt == "json" else targets_text(found, lang=lang), nl=False)
+
+
+@command()
+@click.argument("policy")
+@lang_option()
+@format_option(["table", "json"], "table")
+@data_dir_option
+def lineage(policy, lang, fmt, data_dir):
+    """Which later policies carry POLICY out (by whom, when, at which level), and what it carries out."""
+    from .followthrough.lineage import lineage as find_lineage, lineage_json, lineage_text
+
+    found = find_lineage(_load(data_dir), policy, lang=lang)
+    click.echo(lineage_json(found) if fmt == "json" else lineage_text(found), nl=False)
 
 
 # ---------------------------------------------------------------- SPARQL
@@ -360,7 +408,8 @@ def list_queries(as_json):
               help="Run the query in this file (a '# param:' header makes -p work for it).")
 @click.option("-e", "--expr", "expression", help="Run this SPARQL text (standard prefixes predeclared).")
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
-              help="Bind a parameter of a canned query or query file (repeatable).")
+              help="Bind a parameter of a canned query or query file (repeatable); an IRI parameter also "
+                   "takes a name in any language (-p city Beijing).")
 @lang_option("Label language, where the query offers labels (falls back to en, ja, zh).")
 @format_option(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"], "table")
 @output_option()
@@ -375,6 +424,7 @@ def query(name, query_file, expression, params, lang, fmt, output, timeout, endp
 
     \b
     policykg query members-by-role -p program pkd:bj-gai-partnership-program-2023
+    policykg query city-indicators -p city 北京
     policykg query -f my-query.rq --format csv -o out.csv
     policykg query -e 'SELECT ?p WHERE { ?p a pk:PolicyDocument } ORDER BY ?p'
     echo 'ASK { ?s ?p ?o }' | policykg query -
@@ -440,6 +490,41 @@ def update(file, expression):
     click.echo(f"{file}: {before} -> {after} triples")
 
 
+# ---------------------------------------------------------------- charts
+
+@command("charts")
+def list_charts():
+    """List the charts: name, title, and the canned query each one draws."""
+    from .charts import list_charts as charts
+    from .terminal import table
+
+    rows = [[c.name, c.text("title", "en"), c.query] for c in charts()]
+    click.echo(table(["name", "title", "query"], rows), nl=False)
+
+
+@command()
+@click.argument("name")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Override a parameter of the chart's canned query (repeatable).")
+@lang_option("Language of titles and labels.")
+@output_option("Write the chart here (atomically): .svg, .png or .html.", required=True)
+@data_dir_option
+def chart(name, params, lang, output, data_dir):
+    """Draw chart NAME ('policykg charts' lists them) into -o FILE; the format comes from its extension.
+
+    \b
+    policykg chart city-comparison -o beijing-shanghai.svg
+    policykg chart ranking-digital-tech-share --lang ja -o share.png
+    policykg chart city-comparison -p b pkd:shenzhen -o beijing-shenzhen.html
+    """
+    from .charts import FORMATS, render_chart
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise click.UsageError(f"-o {output}: the file name must end in {', '.join('.' + f for f in FORMATS)}")
+    emit(render_chart(_load(data_dir), name, dict(params), lang=lang, format=fmt), output)
+
+
 # ---------------------------------------------------------------- web
 
 @command()
@@ -472,6 +557,9 @@ def serve(host, port, timeout, workers, max_connections, header_timeout, send_ti
     or a shape violation is printed and the server does not start.
     """
     from .errors import PolicyKGError
+    from .sparql.workers import start_forkserver
+
+    start_forkserver()  # the workers' imports run in it while this process imports the web app and validates
     from .rdf.validation import validate as run_validation
     from .web import create_app
     from .web.server import default_allowed_hosts, serve_app

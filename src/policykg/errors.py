@@ -36,6 +36,18 @@ class EntityNotFoundError(PolicyKGError):
     """A name or IRI that matches nothing in the graph."""
 
 
+class AmbiguousNameError(EntityNotFoundError):
+    """A name that several entities carry; ``candidates`` lists them (``iri``, ``label``, ``type``).
+
+    ``param`` names the query parameter the name was given for, if any.
+    """
+
+    def __init__(self, message: str, candidates: list[dict] | None = None, param: str | None = None):
+        super().__init__(message)
+        self.candidates = candidates or []
+        self.param = param
+
+
 # ---------------------------------------------------------------- SPARQL
 
 class QuerySyntaxError(PolicyKGError):

@@ -40,6 +40,7 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "lang": "http://id.loc.gov/vocabulary/iso639-1/",
+    "schema": "http://schema.org/",
 }
 
 RDF_TYPE = PREFIXES["rdf"] + "type"

@@ -30,8 +30,11 @@ def script_json(data) -> str:
 def environment():
     """The shared environment: autoescaped, with the ``script_json`` filter."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
 
     env = Environment(loader=FileSystemLoader(str(paths.TEMPLATES)), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["script_json"] = script_json
+    # Markup: the text is already safe inside <script> (see script_json), and a <script> element's
+    # text is never entity-decoded, so autoescaping it again would break the JSON.
+    env.filters["script_json"] = lambda data: Markup(script_json(data))
     return env

@@ -94,7 +94,7 @@ def test_page_loads_nothing_from_outside(page):
 
 def test_data_is_json_in_a_script_element(page, net):
     data = page_data(page)
-    assert len(data["nodes"]) == net.graph.number_of_nodes() == 309
+    assert len(data["nodes"]) == net.graph.number_of_nodes() == 357
     assert len(data["edges"]) == net.graph.number_of_edges()
     assert [c["key"] for c in data["classes"]] == CLASS_KEYS
     baidu = next(n for n in data["nodes"] if n["id"] == BAIDU)
@@ -176,8 +176,8 @@ def test_cli_writes_the_page(runner, tmp_path):
     out = tmp_path / "network.html"
     result = runner.invoke(cli, ["viz", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "309 nodes" in result.output
-    assert len(page_data(out.read_text(encoding="utf-8"))["nodes"]) == 309
+    assert "357 nodes" in result.output
+    assert len(page_data(out.read_text(encoding="utf-8"))["nodes"]) == 357
     assert sorted(p.name for p in tmp_path.iterdir()) == ["network.html"]
 
 
@@ -209,7 +209,7 @@ def test_cli_depth_widens_the_neighbourhood(runner, tmp_path, net):
         assert result.exit_code == 0, result.output
         sizes.append(len(page_data(out.read_text(encoding="utf-8"))["nodes"]))
     assert sizes[0] == 1
-    assert sizes == sorted(sizes) and sizes[1] < sizes[2] < sizes[3] <= 309
+    assert sizes == sorted(sizes) and sizes[1] < sizes[2] < sizes[3] <= 357
     assert sizes[2] == neighbourhood(net, PROGRAM, 2).graph.number_of_nodes()
 
 
@@ -220,9 +220,9 @@ def test_cli_include_limits_classes(runner, tmp_path, kg):
     data = page_data(out.read_text(encoding="utf-8"))
     assert {n["cls"] for n in data["nodes"]} == {"organization", "program"}
     expected = build_network(kg, include={"organization", "program"}).graph.number_of_nodes()
-    assert len(data["nodes"]) == expected == 21
+    assert len(data["nodes"]) == expected == 22
     counts = {c["key"]: c["count"] for c in data["classes"]}
-    assert counts["organization"] == 20 and counts["program"] == 1 and counts["category"] == 0
+    assert counts["organization"] == 21 and counts["program"] == 1 and counts["category"] == 0
 
 
 def test_cli_focus_outside_include_is_a_clear_error(runner, tmp_path):
@@ -320,7 +320,7 @@ def test_default_view_classes_are_policies_programs_bodies_organizations_and_peo
     assert {c["key"] for c in data["classes"] if c["default"]} == DEFAULT_CLASSES
     # the rest are details: counted in the legend, shown on demand
     counts = {c["key"]: c["count"] for c in data["classes"]}
-    assert counts["category"] == 117 and counts["observation"] == 75
+    assert counts["category"] == 137 and counts["observation"] == 82
 
 
 def test_every_link_relation_has_its_own_colour_and_its_count(page, net):

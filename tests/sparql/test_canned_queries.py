@@ -135,6 +135,10 @@ def test_organization_links_of_a_government_cover_issued_published_and_sub_organ
         ("pkd:bj-ai-innovation-hub-plan-2023", "issued", "pkd:notice-bj-ai-innovation-hub-plan-2023"),
         # a source is not derived from anything, so its publisher link has no source
         ("pkd:notice-bj-ai-innovation-hub-plan-2023", "published", ""),
+        # from the later sources added through sheets (issue 12)
+        ("pkd:beijing-development-reform-commission", "hasSubOrganization", "pkd:source-bj-ai-plus-action-plan-2024-newton"),
+        ("pkd:beijing-science-technology-commission", "hasSubOrganization", "pkd:source-bj-ai-plus-action-plan-2024-newton"),
+        ("pkd:notice-bj-etown-ai-native-policies-2024", "published", ""),
     }
 
 

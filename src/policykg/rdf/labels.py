@@ -11,11 +11,17 @@ which also gathers every name of every subject for search and lookup.
 
 :func:`resolve_entity` turns what a user types (an IRI, a ``pkd:`` name, or
 any label or alias in any language) into an IRI.
+
+Names are matched in one folded form, :func:`normalise` (NFKC, case-folded,
+Chinese characters simplified by OpenCC, so 人工智慧 finds 人工智能), by
+lookup, search, autocomplete and reconciliation alike. Beyond names,
+:meth:`LabelIndex.find` (the search page) and :meth:`LabelIndex.complete`
+(autocomplete) read the full-text index of :mod:`policykg.rdf.textindex`;
+:meth:`LabelIndex.suggest` is the one "did you mean" matcher.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,10 +29,8 @@ import pyoxigraph as ox
 
 from ..errors import EntityNotFoundError
 from ..namespaces import PK, PKD, PREFIXES, shorten
+from .textindex import LABEL_PROPS, Hit, TextIndex, fold
 
-RDFS, SKOS = PREFIXES["rdfs"], PREFIXES["skos"]
-#: Properties whose values name a thing; the first two are its preferred labels.
-LABEL_PROPS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", PREFIXES["dct"] + "title")
 PREFERRED_PROPS = LABEL_PROPS[:2]
 #: Reader languages, and the order in which other languages stand in for a missing one.
 LANG_ORDER = ("en", "ja", "zh")
@@ -55,8 +59,12 @@ WHERE {{
 
 
 def normalise(text: str) -> str:
-    """Case- and width-insensitive form for matching names (NFKC + casefold)."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+    """The form names are matched in: NFKC, case-folded, Chinese characters simplified.
+
+    One folding for lookup, search, autocomplete and reconciliation
+    (:func:`policykg.rdf.textindex.fold`): 人工智慧 finds 人工智能.
+    """
+    return fold(text)
 
 
 @dataclass
@@ -65,11 +73,12 @@ class LabelIndex:
 
     labels: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     display: dict[tuple[str, str], str] = field(default_factory=dict)  # (iri, reader language) -> label
+    store: ox.Store | None = field(default=None, repr=False, compare=False)  # for the full-text index
 
     @classmethod
     def build(cls, store: ox.Store) -> "LabelIndex":
         """Every name in ``store``, and the display labels the loader computed (see :data:`DISPLAY_LABELS`)."""
-        index = cls()
+        index = cls(store=store)
         graph = ox.DefaultGraph()
         for q in store.quads_for_pattern(None, ox.NamedNode(DISPLAY_LABEL), None, graph):
             index.display[q.subject.value, q.object.language] = q.object.value
@@ -192,6 +201,85 @@ class LabelIndex:
                  if wanted in rows[number][0] and not rows[number][0].startswith(wanted))
         return [(iri, *found[iri]) for iri in found]
 
+    # -- full text: search, autocomplete, "did you mean" -------------------------------------------
+
+    @cached_property
+    def text_index(self) -> TextIndex:
+        """The full-text index over names, descriptions, dates, numbers and evidence (built on first use)."""
+        if self.store is None:
+            raise ValueError("a LabelIndex built without its store has no full-text index")
+        return TextIndex(self.store, self)
+
+    def find(self, text: str, *, limit: int = 50, types=None) -> list[Hit]:
+        """Everything the graph says that matches ``text``, ranked (:func:`~policykg.rdf.textindex.rank_key`).
+
+        Exact names first, then names starting with the text, then names
+        containing it and entities whose texts (labels in any language,
+        types, descriptions, dates and numbers as people write them, evidence
+        phrases and glosses) hold every word, then those holding most words,
+        then close spellings. An exact name never hides the rest.
+
+        >>> import policykg
+        >>> hits = policykg.load().labels.find("Beijing")
+        >>> hits[0].iri, hits[0].kind, len(hits) > 10
+        ('https://w3id.org/policykg/id/beijing', 'exact', True)
+        """
+        return self.text_index.find(text, limit=limit, types=_class_iris(types))
+
+    def complete(self, text: str, types=None, lang: str = "en", limit: int = 10) -> list[dict]:
+        """Names for autocomplete: entities whose names match ``text`` as it is being typed.
+
+        ``types``: class IRIs or prefixed names (an instance of a subclass
+        counts). Each result: ``iri``, ``label`` (for a reader of ``lang``),
+        ``type`` (the most specific class IRI, or ""), ``typeLabel``,
+        ``matched`` (the name that matched, in its own script) and
+        ``matchedLang``.
+
+        >>> import policykg
+        >>> first = policykg.load().labels.complete("百", types=["org:Organization"])[0]
+        >>> first["iri"], first["matched"], first["typeLabel"]
+        ('https://w3id.org/policykg/id/baidu-netcom', '百度', 'organization')
+        """
+        index = self.text_index
+        out = []
+        for hit in index.find(text, limit=max(0, limit), types=_class_iris(types), names_only=True, prefix=True,
+                              fuzzy=False):
+            matched, matched_lang = hit.matched, hit.matched_lang
+            if not matched:
+                _, matched, matched_lang = index.matched_field(hit.iri, text, names_only=True)
+            cls = index.main_type(hit.iri)
+            out.append({"iri": hit.iri, "label": self.best(hit.iri, lang), "type": cls or "",
+                        "typeLabel": self.best(cls, lang) if cls else "", "matched": matched,
+                        "matchedLang": matched_lang})
+        return out
+
+    @cached_property
+    def _suggestion_names(self) -> tuple[list[str], dict[str, tuple[str, str]]]:
+        # The names of things in the graph (not of ontology terms), later subjects winning a shared name.
+        every = {normalise(t): (t, s) for s in sorted(self.labels) if s.startswith(PKD) for t in self.names(s)}
+        return list(every), every
+
+    def suggest(self, text: str, n: int = 5) -> list[tuple[str, str]]:
+        """``(name, iri)`` of the names closest in spelling to ``text``, best first ("did you mean").
+
+        The one matcher for suggestions: the CLI's lookup and the search page both use it.
+        """
+        import difflib
+
+        keys, every = self._suggestion_names
+        return [every[c] for c in difflib.get_close_matches(normalise(text), keys, n=n, cutoff=0.6)]
+
+
+def _class_iris(types) -> list[str] | None:
+    """Class IRIs from IRIs or prefixed names (``org:Organization``)."""
+    if not types:
+        return None
+    out = []
+    for t in types:
+        prefix, sep, local = t.partition(":")
+        out.append(PREFIXES[prefix] + local if sep and prefix in PREFIXES and not local.startswith("//") else t)
+    return out
+
 
 def best_matches(wanted: str, entries, limit: int = 50) -> list[tuple[str, str, str]]:
     """Of ``(normalised name, iri, label, lang)`` entries, those containing ``wanted``: best per entity, ranked."""
@@ -268,7 +356,6 @@ def resolve_entity(kg, name: str, *, lang: str = "en") -> str:
             raise EntityNotFoundError(f"{shorten(iri)} is not in the graph")
         return iri
     labels = kg.labels
-    wanted = normalise(name)
     matches = labels.lookup(name)
     # Prefer instances over ontology terms and concepts of the same name.
     matches = {s for s in matches if s.startswith(PKD)} or matches
@@ -279,10 +366,6 @@ def resolve_entity(kg, name: str, *, lang: str = "en") -> str:
         lines = [f"  {shorten(s)} ({', '.join(sorted(types.get(s, ())) or ['untyped'])}): {labels.best(s, lang)}"
                  for s in sorted(matches)]
         raise EntityNotFoundError(f"{name!r} is ambiguous; it matches:\n" + "\n".join(lines))
-    import difflib
-
-    # Suggest the names of things in the graph (not of ontology terms), quoted, best first.
-    every = {normalise(t): t for s in sorted(labels.labels) if s.startswith(PKD) for t in labels.names(s)}
-    close = difflib.get_close_matches(wanted, list(every), n=5, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(every[c]) for c in close)}?" if close else ""
+    close = labels.suggest(name)
+    hint = f"; did you mean {' or '.join(repr(t) for t, _ in close)}?" if close else ""
     raise EntityNotFoundError(f"no entity is called {name!r}{hint}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import collections
 from dataclasses import dataclass, field
 
-from ..errors import PolicyKGError, QuerySyntaxError
+from ..errors import PolicyKGError, QuerySyntaxError, ResultTooLarge
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MEMORY_MB = 2048
@@ -48,6 +48,8 @@ class Job:
     update: bool = False  # a SPARQL update on the worker's own copy of a user's file: reply with all its triples
     #: For pages: ``(offset, limit)``; the reply is one page of terms and a count (see :func:`page_of`).
     page: tuple[int, int] | None = None
+    #: For pages: ``(variable, descending)`` to order the rows by before paging (see :func:`term_order`).
+    sort: tuple[str, bool] | None = None
 
 
 class Verdicts:
@@ -118,11 +120,14 @@ def _evaluate(store, job: Job, verdicts: Verdicts | None) -> tuple:
     try:
         result = store.query(job.text, **kwargs)
     except SyntaxError as e:
-        raise QuerySyntaxError(f"query syntax error: {e}") from None
+        from .messages import oxigraph_message
+
+        raise QuerySyntaxError(oxigraph_message(str(e), job.text, predeclared=kwargs.get("prefixes", ()))) from None
     except OSError as e:
         raise PolicyKGError(f"query failed: {e}") from None
     if job.page is not None and not isinstance(result, ox.QueryBoolean):
-        return ("ok", "GRAPH" if isinstance(result, ox.QueryTriples) else "SELECT", "page", page_of(result, *job.page))
+        return ("ok", "GRAPH" if isinstance(result, ox.QueryTriples) else "SELECT", "page",
+                page_of(result, *job.page, sort=job.sort))
     fmt = job.graph_format if isinstance(result, ox.QueryTriples) else job.select_format
     form, data = write(result, fmt, limit=job.max_bytes)
     return ("ok", form, fmt, data)
@@ -130,27 +135,97 @@ def _evaluate(store, job: Job, verdicts: Verdicts | None) -> tuple:
 
 #: A page counts the rows after it up to this many, so a page's cost stays bounded.
 COUNT_CAP = 10_000
+#: The most rows a page sorts by a column: sorting needs every row, so past this the page says so.
+SORT_CAP = 200_000
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMERIC = {_XSD + t for t in (
+    "integer decimal float double nonPositiveInteger negativeInteger long int short byte nonNegativeInteger "
+    "unsignedLong unsignedInt unsignedShort unsignedByte positiveInteger").split()}
 
 
-def page_of(result, offset: int, limit: int) -> bytes:
+def term_order(term) -> tuple:
+    """A sort key giving a total order over RDF terms, as SPARQL's ORDER BY sorts them.
+
+    Unbound first, then blank nodes, IRIs, and literals; numeric literals
+    by value (NaN after every number), then other literals by their text
+    (case folded first, so "apple" sorts with "Apple"). Ties are broken by
+    the exact lexical form, language and datatype, so no two different
+    terms compare equal and the order never depends on the input's order.
+    """
+    import pyoxigraph as ox
+
+    if term is None:
+        return (0,)
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value)
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value)
+    if isinstance(term, ox.Triple):
+        return (4, tuple(term_order(t) for t in (term.subject, term.predicate, term.object)))
+    lang = term.language or ""
+    datatype = "" if lang else term.datatype.value
+    if datatype in _NUMERIC:
+        from decimal import Decimal, InvalidOperation
+
+        lexical = term.value.strip()
+        try:
+            number = Decimal({"INF": "Infinity", "+INF": "Infinity", "-INF": "-Infinity"}.get(lexical, lexical))
+        except InvalidOperation:
+            number = None
+        if number is not None:
+            value = (1, Decimal(0)) if number.is_nan() else (0, number)
+            return (3, 0, value, term.value, datatype)
+    return (3, 1, term.value.casefold(), term.value, lang, datatype)
+
+
+def page_of(result, offset: int, limit: int, sort: tuple[str, bool] | None = None) -> bytes:
     """One page of a SELECT or graph result, pickled: ``{"variables", "rows", "total", "complete"}``.
 
     ``rows`` are tuples of terms (a graph result's rows are its triples);
     ``total`` counts the rows seen, at most ``offset + limit + COUNT_CAP``,
     and ``complete`` says whether that was all of them. The web pages render
     only this, so a result of any size costs a page of HTML.
+
+    ``sort`` is ``(variable, descending)``: the rows are ordered by that
+    column (:func:`term_order`; stable, so rows that tie keep the query's
+    order) before the page is cut. That reads the whole result, at most
+    :data:`SORT_CAP` rows, keeping only ``offset + limit`` of them.
     """
+    import heapq
+    import itertools
     import pickle
 
     import pyoxigraph as ox
 
     variables = [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) else \
         ["subject", "predicate", "object"]
+
+    def row(item):
+        return tuple(item) if isinstance(item, ox.QuerySolution) else (item.subject, item.predicate, item.object)
+
+    if sort is not None and sort[0] in variables:
+        column, descending = variables.index(sort[0]), bool(sort[1])
+        counted = 0
+
+        def rows_counted():
+            nonlocal counted
+            for item in result:
+                counted += 1
+                if counted > SORT_CAP:
+                    raise ResultTooLarge(f"sorting reads every row, and this result has more than {SORT_CAP:,} "
+                                         "rows: add ORDER BY to the query, or narrow it")
+                yield row(item)
+
+        # nsmallest / nlargest equal sorted(...)[:n]: stable, and they hold n rows, not the whole result.
+        pick = heapq.nlargest if descending else heapq.nsmallest
+        top = pick(offset + limit, rows_counted(), key=lambda r: term_order(r[column]))
+        rows = list(itertools.islice(top, offset, offset + limit))
+        return pickle.dumps({"variables": variables, "rows": rows, "total": counted, "complete": True})
     rows, total, complete = [], 0, True
     for item in result:
         if offset <= total < offset + limit:
-            rows.append(tuple(item) if isinstance(item, ox.QuerySolution) else
-                        (item.subject, item.predicate, item.object))
+            rows.append(row(item))
         total += 1
         if total >= offset + limit + COUNT_CAP:
             complete = False

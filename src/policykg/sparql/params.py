@@ -59,6 +59,9 @@ class Param:
     name: str
     type: str
     example: str | None = None
+    #: For an IRI parameter, the full IRI of the class its value should have (``type=CURIE`` in the
+    #: header): a name typed in its place is looked up among instances of that class only.
+    expects: str | None = None
 
 
 def expand_iri(value: str) -> str:
@@ -72,6 +75,17 @@ def expand_iri(value: str) -> str:
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
         return value
     raise ParameterError(f"{value!r} is not an IRI (use a full IRI or a known prefix such as pkd:)")
+
+
+def looks_like_iri(value: str) -> bool:
+    """Whether ``value`` is written as an IRI or a known CURIE rather than a name ("Beijing", "北京")."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return True
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return True
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^\s:]*$)", value)) and " " not in value
 
 
 def to_term(param: Param, value: str):

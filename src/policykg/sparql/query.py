@@ -147,6 +147,19 @@ def _query_file(path: Path):
     return parse_query_file(path)
 
 
+def resolve_names(kg, *, name: str | None = None, path: Path | str | None = None, params: dict[str, str],
+                  lang: str = "en") -> dict[str, str]:
+    """``params`` with names given for IRI parameters ("Beijing", "北京") turned into IRIs of ``kg``.
+
+    Only a query with ``# param:`` headers has typed parameters; other
+    files keep their values as given. See :func:`policykg.sparql.canned.resolve_params`.
+    """
+    from .canned import find_query, resolve_params
+
+    canned = find_query(name) if name is not None else _query_file(Path(path))
+    return resolve_params(kg, canned, params, lang=lang) if canned is not None else params
+
+
 def run_query(kg, *, sparql: str | None = None, name: str | None = None, path: Path | str | None = None,
               params: dict[str, str] | None = None, lang: str | None = "en", format: str = "json",
               timeout: float = DEFAULT_TIMEOUT, memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
@@ -160,6 +173,8 @@ def run_query(kg, *, sparql: str | None = None, name: str | None = None, path: P
     """
     from .workers import run_isolated
 
+    if params and (name is not None or path is not None) and sparql is None:
+        params = resolve_names(kg, name=name, path=path, params=params, lang=lang or "en")
     job = make_job(sparql=sparql, name=name, path=path, params=params, lang=lang, format=format)
     form, fmt, data = run_isolated(kg.store, job, timeout=timeout, memory_mb=memory_mb)
     return QueryResult(form, fmt, data)

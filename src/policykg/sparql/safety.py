@@ -11,8 +11,6 @@ few thousand nested groups, and pyparsing recurses just as deeply.
 
 from __future__ import annotations
 
-import re
-
 from ..errors import QuerySyntaxError, UnsafeQueryError, UpdateRefusedError
 from .params import code_only
 
@@ -64,22 +62,10 @@ def _position(e, text: str, skip_lines: int = 0) -> str:
     line -= skip_lines
     lines = text.splitlines()[skip_lines:]
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    return f"line {line}, column {col}: {getattr(e, 'msg', e)}\n  {source_line}\n  {' ' * max(0, (col or 1) - 1)}^"
+    from .messages import rdflib_words
 
-
-_PNAME = re.compile(r"(?<![\w$?.:-])([A-Za-z][\w.-]*)?:(?=[\w%\\]|[\s,;.)}\]])")
-_PREFIX_DECL = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
-
-
-def _undeclared_prefix(text: str) -> str | None:
-    """The first prefix the query uses but never declares (rdflib's parser says so in grammar terms)."""
-    code = code_only(text)
-    declared = set(_PREFIX_DECL.findall(code))
-    for m in _PNAME.finditer(code):
-        prefix = m.group(1) or ""
-        if prefix not in declared and not code[m.end():m.end() + 1] == "/":
-            return prefix
-    return None
+    return (f"line {line}, column {col}: {rdflib_words(getattr(e, 'msg', e))}\n  {source_line}\n"
+            f"  {' ' * max(0, (col or 1) - 1)}^")
 
 
 def _parse_tree(text: str, skip: int):
@@ -93,9 +79,11 @@ def _parse_tree(text: str, skip: int):
         try:
             update = parseUpdate(text)
         except (ParseException, Exception):
-            prefix = _undeclared_prefix(text)
-            if prefix is not None:
-                raise QuerySyntaxError(f"unknown prefix {prefix}: (declare it with PREFIX {prefix}: <...>)") from None
+            from .messages import undeclared_prefixes, unknown_prefix_message
+
+            unknown = undeclared_prefixes(text)
+            if unknown:
+                raise QuerySyntaxError(unknown_prefix_message(text, *unknown[0], skip=skip)) from None
             raise QuerySyntaxError("query syntax error at " + _position(query_error, text, skip)) from None
         if "request" not in update:  # nothing but comments, prefixes or white space
             raise QuerySyntaxError("the query is empty") from None
@@ -119,11 +107,9 @@ def _oxigraph_syntax(text: str, skip: int, base_iri: str | None = None) -> None:
     try:
         ox.Store().query(text, base_iri=base_iri)
     except SyntaxError as e:
-        message = str(e)
-        m = re.search(r"(\d+):(\d+)", message)
-        if m and skip:
-            message = message.replace(m.group(0), f"{int(m.group(1)) - skip}:{m.group(2)}", 1)
-        raise QuerySyntaxError(f"query syntax error: {message}") from None
+        from .messages import oxigraph_message
+
+        raise QuerySyntaxError(oxigraph_message(str(e), text, skip=skip)) from None
     except (OSError, RuntimeError):
         pass  # an evaluation error on an empty store is not a syntax error
 

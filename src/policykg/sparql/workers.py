@@ -239,9 +239,40 @@ class Preempted(Exception):
     """A job stopped before its deadline because its worker was needed for others (see run_sliced)."""
 
 
+class Cancelled(Exception):
+    """A job stopped because whoever asked for it set its ``stop`` event (a client that went away)."""
+
+
+#: How often a job with a ``stop`` event looks at it: the longest a worker goes on for nobody.
+STOP_POLL = 0.1
+
+
 #: Descriptors a pool keeps open in reserve, so that it can start a worker even when
 #: client connections have taken every other descriptor the process may open.
 FD_RESERVE = 24
+
+
+#: What the forkserver imports once, so that every worker forks with it already imported
+#: (rdflib's SPARQL parser alone takes a quarter of a second).
+FORKSERVER_PRELOAD = ["policykg.sparql.workers", "policykg.rdf.loading", "policykg.sparql.safety",
+                      "rdflib.plugins.sparql.parser"]
+
+
+def start_forkserver():
+    """Start multiprocessing's forkserver now, without waiting for it; its context.
+
+    It imports :data:`FORKSERVER_PRELOAD` in its own process, so a server
+    that calls this first (``policykg serve``) has that done while it
+    imports its web stack and checks its verdict cache, instead of after.
+    A running forkserver is reused.
+    """
+    import multiprocessing
+    import multiprocessing.forkserver
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+    return ctx
 
 
 class WorkerPool:
@@ -256,9 +287,8 @@ class WorkerPool:
     _open_lock = threading.Lock()
 
     def __init__(self, source: StoreSource, size: int = 2, *, memory_mb: int | None = DEFAULT_MEMORY_MB,
-                 start_timeout: float = 120.0, spares: int = 1):
+                 start_timeout: float = 120.0, spares: int = 1, wait: bool = True):
         import logging
-        import multiprocessing
         import queue
         import threading
 
@@ -270,9 +300,7 @@ class WorkerPool:
         self.memory_mb = memory_mb
         self.start_timeout = start_timeout
         self.log = logging.getLogger("policykg.pool")
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["policykg.sparql.workers", "policykg.rdf.loading",
-                                          "policykg.sparql.safety", "rdflib.plugins.sparql.parser"])
+        self._ctx = start_forkserver()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._standby: list[_Worker] = []
         self._lock = threading.Lock()
@@ -288,10 +316,24 @@ class WorkerPool:
         with WorkerPool._open_lock:
             WorkerPool._open += 1
         # The serving workers load the store side by side; the spares come after, in the background.
-        launched = [self._launch() for _ in range(size)]
-        for worker in launched:
-            self._idle.put(self._await_ready(worker))
-        for _ in range(spares):
+        self._launched = [self._launch() for _ in range(size)]
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the serving workers have loaded the store, then start the spares in the background.
+
+        With ``wait=False`` the constructor only starts the workers, so the
+        caller can do its own start-up while they load; it must call this
+        before the pool serves (and :meth:`close` if this raises).
+        """
+        import threading
+
+        launched = bool(self._launched)
+        while self._launched:  # one at a time: close() still sees the ones not yet awaited
+            self._idle.put(self._await_ready(self._launched[0]))
+            self._launched.pop(0)
+        for _ in range(self.spares if launched else 0):
             with self._lock:
                 self._starting += 1
             threading.Thread(target=self._refill, args=(True,), name="policykg-worker-start", daemon=True).start()
@@ -413,48 +455,67 @@ class WorkerPool:
                     "replaced": self.replaced, "start_failures": self.start_failures,
                     "last_error": self.last_error, "reserved_descriptors": len(self._reserve)}
 
-    def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
-        """``(form, format, data)`` for ``job``; raises the worker's error, QueryTimeout, PoolBusy."""
-        return self.run_sliced(job, timeout)
+    def run(self, job: Job, timeout: float, stop: threading.Event | None = None) -> tuple[str, str, bytes]:
+        """``(form, format, data)`` for ``job``; raises the worker's error, QueryTimeout, PoolBusy, Cancelled."""
+        return self.run_sliced(job, timeout, stop=stop)
+
+    def _take(self, timeout: float, stop: threading.Event | None) -> _Worker:
+        import queue
+
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if stop is not None and stop.is_set():
+                raise Cancelled()
+            try:
+                return self._idle.get(timeout=max(0.0, min(left, STOP_POLL) if stop is not None else left))
+            except queue.Empty:
+                if time.monotonic() >= deadline:
+                    raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
 
     def run_sliced(self, job: Job, timeout: float, slice_: float | None = None,
-                   at_slice=None) -> tuple[str, str, bytes]:
+                   at_slice=None, stop: threading.Event | None = None) -> tuple[str, str, bytes]:
         """:meth:`run`, asking ``at_slice()`` every ``slice_`` seconds what to do while the job runs.
 
         ``at_slice(cpu_seconds)``, given the CPU time the job has used so far,
         answers "wait" (ask again after another slice), "long" (run on to the
         deadline) or "preempt" (stop the job now: the worker is replaced and
-        :class:`Preempted` raised).
+        :class:`Preempted` raised). Once ``stop`` is set the job stops within
+        :data:`STOP_POLL` seconds, waiting or running (its worker is replaced),
+        and :class:`Cancelled` is raised.
         """
-        import queue
-
         deadline = time.monotonic() + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
+        worker = self._take(timeout, stop)
         deciding = at_slice is not None and slice_ is not None
         cpu_at_start = _cpu_seconds(worker.pid) if deciding else 0.0
+        next_slice = time.monotonic() + slice_ if deciding else deadline
         try:
             worker.conn.send(job)
             while True:
-                left = deadline - time.monotonic()
+                now = time.monotonic()
+                left = deadline - now
                 if left <= 0:
                     self._replace(worker)
                     raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
-                if worker.conn.poll(min(left, slice_) if deciding else left):
+                if stop is not None and stop.is_set():
+                    self._replace(worker)
+                    raise Cancelled()
+                wait = min(left, max(0.0, next_slice - now)) if deciding else left
+                if worker.conn.poll(min(wait, STOP_POLL) if stop is not None else wait):
                     break
-                if deciding and time.monotonic() < deadline:
+                now = time.monotonic()
+                if deciding and next_slice <= now < deadline:
                     verdict = at_slice(_cpu_seconds(worker.pid) - cpu_at_start)
                     if verdict == "preempt":
                         self._replace(worker)
                         raise Preempted()
                     deciding = verdict == "wait"
+                    next_slice = now + slice_
             reply = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
             raise _died(self.memory_mb, "; it has been replaced") from None
-        except (QueryTimeout, Preempted):
+        except (QueryTimeout, Preempted, Cancelled):
             raise
         except BaseException:
             self._replace(worker)
@@ -467,7 +528,8 @@ class WorkerPool:
             if self._closed:
                 return
             self._closed = True
-            workers = list(self._workers)
+            workers = list(self._workers) + self._launched
+            self._launched = []
             self._workers.clear()
             self._standby.clear()
             self._release_reserve()

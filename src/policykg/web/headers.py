@@ -27,6 +27,10 @@ def policy(body: bytes | None = None) -> bytes:
             "frame-ancestors 'self'").encode()
 
 
+#: The policy of every response that is not an HTML page (no inline script to hash), built once.
+PLAIN_POLICY = (b"content-security-policy", policy())
+
+
 class SecurityHeaders:
     """ASGI middleware: the headers above on every HTTP response."""
 
@@ -46,7 +50,7 @@ class SecurityHeaders:
                 if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers):
                     held.append(message)  # the policy needs the body's inline scripts
                     return
-                message["headers"] = message["headers"] + [(b"content-security-policy", policy())]
+                message["headers"].append(PLAIN_POLICY)
                 return await send(message)
             if held and message["type"] == "http.response.body":
                 held.append(message)

@@ -10,7 +10,7 @@ Candidates come from the label index (every ``rdfs:label``,
 ``skos:prefLabel``, ``skos:altLabel`` and ``dct:title`` in any language),
 compared in a folded form: NFKC, case-folded, punctuation and spaces
 dropped, Japanese shinjitai and traditional Chinese turned into simplified
-Chinese (OpenCC's ``jp2t`` then ``t2s``), so 百度, ＢＡＩＤＵ and 達摩院 /
+Chinese (OpenCC's ``jp2t`` then ``tw2sp``, the shared normalisation), so 百度, ＢＡＩＤＵ and 達摩院 /
 达摩院 meet. A candidate's score is 100 for an exact folded match and
 otherwise the similarity ratio of the closest name (at most 99). ``match``
 is true only for an unambiguous exact match: the one candidate scoring 100,
@@ -27,7 +27,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -66,18 +66,11 @@ class ReconcileError(Exception):
     """A request the service cannot answer: 400 with a JSON message."""
 
 
-@lru_cache(maxsize=1)
-def _converters():
-    import opencc
-
-    return opencc.OpenCC("jp2t"), opencc.OpenCC("t2s")
-
-
 def fold(text: str) -> str:
-    """The form names are compared in: NFKC, case-folded, no punctuation or spaces, simplified Chinese."""
+    """The form names are compared in: the shared :func:`~policykg.rdf.labels.normalise` (NFKC,
+    case-folded, simplified Chinese), without punctuation or spaces."""
     text = "".join(c for c in normalise(text) if not unicodedata.category(c).startswith(("P", "Z", "S")))
-    japanese_to_traditional, traditional_to_simplified = _converters()
-    return _DROP.sub("", traditional_to_simplified.convert(japanese_to_traditional.convert(text)))
+    return _DROP.sub("", text)
 
 
 @dataclass(frozen=True)

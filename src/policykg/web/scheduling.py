@@ -13,6 +13,11 @@ slot: queries share it in order of usage.
 
 Waiting happens in the event loop, never in a thread, so queries that wait
 do not take the threads that serve the other pages.
+
+A query asked for over HTTP is dropped when its client goes away (the
+editor's Cancel, a closed tab, a client that gave up): taken out of the
+queue if it waits, its worker stopped and replaced if it runs, so nobody's
+abandoned query holds a worker until its deadline.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..errors import PoolBusy, QueryTimeout
+from ..errors import PolicyKGError, PoolBusy, QueryTimeout
 from ..sparql.workers import Preempted
 
 #: Seconds a query runs as a short one before it must become long or yield its worker.
@@ -35,6 +40,10 @@ HALF_LIFE = 60.0
 ASKING = 0.05
 #: A query that used less than this share of its slice in CPU time was starved, not long.
 STARVED = 0.5
+
+
+class ClientGone(PolicyKGError):
+    """The client that asked for a query went away before its answer; the query was dropped."""
 
 
 @dataclass(order=True)
@@ -64,6 +73,13 @@ class Scheduler:
         self._usage: dict[str, tuple[float, float]] = {}
         self._limiter = None
         self.cache = ResultCache()
+        self.cancelled = 0  # queries dropped because their client went away
+
+    def health(self) -> dict:
+        """What ``/health`` adds: queries holding a slot, queries waiting, and queries dropped for clients gone."""
+        with self._lock:
+            return {"running": self._running, "waiting": sum(1 for w in self._waiting if not w.future.done()),
+                    "cancelled": self.cancelled}
 
     # ---- usage
 
@@ -115,7 +131,10 @@ class Scheduler:
                 waiter.future.cancel()
                 raise PoolBusy(f"all {self.slots} query workers stayed busy") from None
         except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled():
+            # The waiter must leave the queue too, or a slot would later be handed to nobody.
+            if not waiter.future.done():
+                waiter.future.cancel()
+            elif not waiter.future.cancelled():
                 self._release(client, long)
             raise
 
@@ -151,13 +170,29 @@ class Scheduler:
     # ---- running
 
     async def _in_thread(self, fn, *args):
+        """``fn(*args, stop=event)`` in a thread; cancelling the caller sets the event and waits for ``fn``.
+
+        A thread cannot be cancelled, so the worker-side wait watches the
+        event instead and stops its job (see ``WorkerPool.run_sliced``); the
+        caller's slot is released only once the worker is really stopped.
+        """
+        import functools
+
         import anyio
 
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.slots + 2)
-        return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+        stop = threading.Event()
+        task = asyncio.ensure_future(anyio.to_thread.run_sync(functools.partial(fn, *args, stop=stop),
+                                                              limiter=self._limiter))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            stop.set()
+            await asyncio.gather(task, return_exceptions=True)
+            raise
 
-    async def run(self, job, timeout: float, client: str):
+    async def run(self, job, timeout: float, client: str, request=None):
         """``(form, format, data)`` of ``job``, run as fairly as the slots allow (see the module docstring).
 
         A client is charged a little for asking and then for the seconds its
@@ -165,13 +200,34 @@ class Scheduler:
         before ranks ahead of every client that has asked. The graph never
         changes while the server runs, so a result already computed for the
         very same job is served from :class:`ResultCache` without a worker.
+        With the HTTP ``request`` that asks, the query is dropped as soon as
+        its client disconnects, and :class:`ClientGone` raised.
         """
         cached = self.cache.get(job)
         if cached is not None:
             return cached
-        result = await self._run(job, timeout, client)
+        if request is None:
+            result = await self._run(job, timeout, client)
+        else:
+            result = await self._unless_gone(request, self._run(job, timeout, client))
         self.cache.put(job, result)
         return result
+
+    async def _unless_gone(self, request, work):
+        """The result of ``work``, raced against the request's client disconnecting."""
+        work = asyncio.ensure_future(work)
+        gone = asyncio.ensure_future(_disconnect(request.receive))
+        try:
+            await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not work.done():
+                work.cancel()
+                await asyncio.gather(work, return_exceptions=True)
+            gone.cancel()
+        if work.cancelled():
+            self.cancelled += 1
+            raise ClientGone("the client went away; its query was stopped")
+        return work.result()
 
     async def _run(self, job, timeout: float, client: str):
         start = time.monotonic()
@@ -242,6 +298,19 @@ class ResultCache:
         while self.size > self.max_bytes:
             _, old = self._items.popitem(last=False)
             self.size -= len(old[2])
+
+
+async def _disconnect(receive) -> None:
+    """Return once the ASGI connection reports ``http.disconnect``.
+
+    Called after the request body has been read (or for a request without
+    one), so the messages skipped here are only the body's empty end.
+    """
+    try:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # noqa: BLE001 - a channel that cannot be watched never reports the client gone
+        await asyncio.Event().wait()
 
 
 def client_of(request) -> str:

@@ -1,16 +1,21 @@
 """Running the app under uvicorn with limits on what clients may hold.
 
-uvicorn (with h11) is kept rather than swapped for Hypercorn or Granian: it
-already bounds concurrent connections (``limit_concurrency``, 503 past it),
-idle keep-alive connections (``timeout_keep_alive``) and incomplete events
-(``h11_max_incomplete_event_size``). What it lacks is a deadline for a
-request's headers, which a client that opens a connection and sends half a
-request (slowloris) exploits: :class:`HeaderDeadlineProtocol` adds it. The
-request body has its own deadline in the endpoint (see ``endpoint.read_body``).
+uvicorn runs with httptools (llhttp, in C) rather than h11: under load, h11
+took about half as much again of the server process's CPU per request (0.45
+against 0.29 ms for a cached canned query; bench/sparql_load_bench.py).
+uvloop would save a further 0.07 ms; it is left out until the hostile-load
+tests (tests/test_attack_load.py) have been run with it on a quiet machine,
+since their latency bounds depend on how fast refused clients come back.
+uvicorn already bounds concurrent connections (``limit_concurrency``, 503 past it)
+and idle keep-alive connections (``timeout_keep_alive``). What it lacks is a
+deadline for a request's headers, which a client that opens a connection and
+sends half a request (slowloris) exploits, and, with httptools, a bound on
+their size: :class:`HeaderDeadlineProtocol` adds both. The request body has
+its own deadline in the endpoint (see ``endpoint.read_body``).
 
 When connections take every descriptor, ``accept()`` fails with EMFILE and
-asyncio logs a traceback on each retry; :class:`OncePerMinute` keeps one such
-line a minute. The worker pool holds descriptors in reserve
+asyncio logs a traceback on each retry; :class:`OncePerMinute` keeps one
+such line a minute. The worker pool holds descriptors in reserve
 (:data:`policykg.sparql.workers.FD_RESERVE`), so it can still replace a
 worker then.
 """
@@ -51,13 +56,19 @@ class OncePerMinute(logging.Filter):
         return True
 
 
-def header_deadline_protocol(header_timeout: float):
-    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive in time."""
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+#: Bytes a client may send before its request's headers are complete (h11's limit was the same).
+MAX_HEADER_BYTES = 64 * 1024
 
-    class HeaderDeadlineProtocol(H11Protocol):
+
+def header_deadline_protocol(header_timeout: float, max_header_bytes: int = MAX_HEADER_BYTES):
+    """uvicorn's httptools protocol, closing a connection whose request headers are late or too large."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class HeaderDeadlineProtocol(HttpToolsProtocol):
         _header_timer = None
+        #: True from a connection's start, and from the first byte of each request, until its headers end.
+        _in_headers = True
+        _header_bytes = 0
 
         def _arm(self) -> None:
             if self._header_timer is None:
@@ -70,7 +81,7 @@ def header_deadline_protocol(header_timeout: float):
 
         def _headers_late(self) -> None:
             self._header_timer = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            if self._in_headers and not self.transport.is_closing():
                 self.transport.close()
 
         def connection_made(self, transport) -> None:
@@ -78,11 +89,24 @@ def header_deadline_protocol(header_timeout: float):
             self._arm()
 
         def data_received(self, data: bytes) -> None:
+            if self._in_headers:
+                self._header_bytes += len(data)
+                if self._header_bytes > max_header_bytes:
+                    self._disarm()
+                    self.send_400_response("Request headers too large.")
+                    return
             super().data_received(data)
-            if self.conn.their_state is h11.IDLE:
-                self._arm()  # a request begun and not yet whole
-            else:
-                self._disarm()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._in_headers = True  # a request begun and not yet whole
+            self._arm()
+
+        def on_headers_complete(self) -> None:
+            self._in_headers = False
+            self._header_bytes = 0
+            self._disarm()
+            super().on_headers_complete()
 
         def connection_lost(self, exc) -> None:
             self._disarm()
@@ -102,10 +126,9 @@ def serve_app(app, *, host: str, port: int, max_connections: int = MAX_CONNECTIO
     # closed at shutdown, each with a traceback: one line is enough.
     asyncio_log.addFilter(OncePerMinute("BaseSelectorEventLoop._start_serving"))
     logging.getLogger("uvicorn.error").addFilter(OncePerMinute("SlowReader"))
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, loop="asyncio",
                             http=header_deadline_protocol(header_timeout), limit_concurrency=max_connections,
-                            timeout_keep_alive=keep_alive, timeout_graceful_shutdown=5,
-                            h11_max_incomplete_event_size=64 * 1024)
+                            timeout_keep_alive=keep_alive, timeout_graceful_shutdown=5)
     uvicorn.Server(config).run()
 
 
