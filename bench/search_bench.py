@@ -24,6 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from results_file import command_line  # noqa: E402
+
 HEADING = "## Label search"
 TEXTS = ["Baidu", "百度", "北京", "partner", "Shanghai", "の", "digital economy"]
 
@@ -78,7 +80,7 @@ def section(results: dict, runs: int) -> str:
              "query on the same store. Answers are checked equal between index and scan.", "",
              f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
              f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-             f"- command: `python bench/search_bench.py --runs {runs}`", ""]
+             f"- command: `{command_line('search_bench.py')}`", ""]
     for size, r in results.items():
         lines += [f"### {size}: {r['triples']:,} asserted triples, {r['names']:,} names; index built in "
                   f"{r['build_s']:.2f} s, full-text index in {r['text_build_s']:.2f} s (once per process; `serve` "

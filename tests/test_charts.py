@@ -146,6 +146,15 @@ def test_html_is_a_standalone_page_without_script(runner, tmp_path):
     assert "5,610.6 index points" in html  # the table of values, worded by policykg.wording
 
 
+def test_every_svg_element_shown_as_a_picture_has_a_name(kg):
+    # City comparison has a facet cell without rows, whose empty mark container Vega leaves nameless.
+    root = ET.fromstring(render_chart(kg, "city-comparison"))
+    pictures = [el for el in root.iter() if el.get("role") in ("img", "graphics-symbol", "graphics-document")]
+    assert any(el.get("aria-roledescription") == "bar" for el in pictures)
+    assert [el.attrib for el in pictures if not (el.get("aria-label") or el.get("aria-labelledby"))] == []
+    assert any(el.get("aria-hidden") == "true" and "role-mark" in (el.get("class") or "") for el in root.iter())
+
+
 def test_chinese_and_japanese_labels_are_text_in_the_svg(kg):
     for lang, city in (("ja", "北京"), ("zh", "北京市")):
         root = ET.fromstring(render_chart(kg, "city-comparison", lang=lang))

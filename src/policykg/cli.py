@@ -573,7 +573,7 @@ def serve(host, port, timeout, workers, max_connections, header_timeout, send_ti
         None if allowed_hosts.strip() == "*" else [h.strip() for h in allowed_hosts.split(",") if h.strip()]
     app = create_app(data_dir, query_timeout=timeout, send_timeout=send_timeout, workers=workers,
                      named_graphs=dict(named_graphs),
-                     allowed_hosts=hosts, cors=list(cors) or None)
+                     allowed_hosts=hosts, cors=list(cors) or None, warmup=True)
     click.echo(f"policykg: serving http://{host}:{port}/ (SPARQL endpoint /sparql, read-only)", err=True)
     try:
         serve_app(app, host=host, port=port, max_connections=max_connections, header_timeout=header_timeout)

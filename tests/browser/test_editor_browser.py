@@ -63,6 +63,9 @@ def test_typing_a_prefix_name_offers_the_predeclared_prefixes(server, page):
     p.wait_for_selector(".cm-tooltip-autocomplete li[aria-selected]")
     offered = p.locator(".cm-tooltip-autocomplete li .cm-completionLabel").all_inner_texts()
     assert "skos:" in offered
+    # CodeMirror ignores Enter for its interactionDelay (75 ms) after the list opens, so that
+    # a fast typist's Enter is a newline; a person who picks from the list is slower than that.
+    p.wait_for_timeout(150)
     p.keyboard.press("Enter")
     assert _editor_text(p).endswith("?s a skos:")
     page.assert_offline()
@@ -77,6 +80,7 @@ def test_typing_prefix_offers_declarations_with_their_namespace(server, page):
     assert {f"{name}:" for name in PREFIXES} <= set(offered)
     p.keyboard.type("rdfs")
     p.wait_for_selector(".cm-tooltip-autocomplete li[aria-selected] >> text=rdfs:")
+    p.wait_for_timeout(150)  # past CodeMirror's interactionDelay, as above
     p.keyboard.press("Enter")
     assert _editor_text(p) == f"PREFIX rdfs: <{PREFIXES['rdfs']}>"
 

@@ -27,7 +27,7 @@ def wait_for_warmup(client) -> dict:
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(query_timeout=20.0, workers=1)) as c:
+    with TestClient(create_app(query_timeout=20.0, workers=1, warmup=True)) as c:
         yield c
 
 
@@ -67,6 +67,14 @@ def test_after_warmup_charts_and_search_answer_from_warm_caches(client):
     assert cache.misses == misses
     assert client.get("/network", params={"lang": "ja"}).status_code == 200
     assert set(site._networks) == {"en", "ja", "zh"}
+
+
+def test_without_warmup_health_says_off_and_caches_wait_for_their_first_visitor():
+    with TestClient(create_app(query_timeout=20.0, workers=1)) as c:
+        assert wait_for_warmup(c) == {"state": "off", "done": 0, "total": 0}
+        assert "text_index" not in vars(c.app.state.site.labels)
+        assert search_hits(c, "Baidu")
+        assert "text_index" in vars(c.app.state.site.labels)
 
 
 def test_concurrent_requests_for_one_chart_share_one_drawing(client):

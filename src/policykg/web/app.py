@@ -33,7 +33,8 @@ CORS_HEADERS = ["Accept", "Accept-Language", "Content-Type"]
 def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, send_timeout: float = 30.0,
                workers: int = 2,
                named_graphs: dict[str, Path] | None = None, memory_mb: int | None = DEFAULT_MEMORY_MB,
-               allowed_hosts: list[str] | None = None, cors: list[str] | None = None) -> Starlette:
+               allowed_hosts: list[str] | None = None, cors: list[str] | None = None,
+               warmup: bool = False) -> Starlette:
     """The web app over the graph of ``data_dir`` (default: the shipped data), read-only.
 
     The store is loaded here (for the pages) and once more in each of
@@ -45,7 +46,10 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, sen
     header names another host, against DNS rebinding; None allows any.
     ``cors`` (``serve --cors``) lists the origins whose pages may read the
     answers of /sparql and /reconcile (``["*"]``: any), preflight included;
-    None (the default) sends no CORS headers at all.
+    None (the default) sends no CORS headers at all. ``warmup`` (on for
+    ``policykg serve``) builds the pages' caches after start-up, between
+    requests (:mod:`policykg.web.warmup`); off, each is built by its first
+    visitor. ``POLICYKG_WARMUP=0`` turns it off too.
     """
     source = StoreSource(Path(data_dir) if data_dir else None,
                          tuple((iri, Path(p)) for iri, p in (named_graphs or {}).items()))
@@ -57,14 +61,14 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, sen
         pool.close()
         raise
 
-    warmup = Warmup()
+    warm = warmup and os.environ.get("POLICYKG_WARMUP", "1") != "0"
+    warming = Warmup()
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         # Caches are built after start-up, in the gaps between requests (see policykg.web.warmup).
-        # POLICYKG_WARMUP=0 leaves every cache to its first visitor (bench/first_visit_bench.py's baseline).
-        warmup.items = site_items(app) if os.environ.get("POLICYKG_WARMUP", "1") != "0" else []
-        task = asyncio.ensure_future(warmup.run())
+        warming.items = site_items(app) if warm else []
+        task = asyncio.ensure_future(warming.run())
         try:
             yield
         finally:
@@ -91,7 +95,7 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, sen
         *(Route(path, handler, methods=methods) for path, handler, methods in reconcile.ROUTES),
         Mount("/assets", app=StaticFiles(directory=str(paths.STATIC)), name="assets"),
     ]
-    middleware = [Middleware(Activity, warmup=warmup), Middleware(SecurityHeaders)]
+    middleware = [Middleware(Activity, warmup=warming), Middleware(SecurityHeaders)]
     if cors:
         middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors), allow_methods=CORS_METHODS,
                                         allow_headers=CORS_HEADERS, max_age=600))
@@ -100,7 +104,7 @@ def create_app(data_dir: Path | None = None, *, query_timeout: float = 30.0, sen
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
                     exception_handlers={HTTPException: http_error, 500: server_error})
     app.state.pool = pool
-    app.state.warmup = warmup
+    app.state.warmup = warming
     app.state.scheduler = Scheduler(pool, workers)
     app.state.held_results = HeldResults()
     app.state.query_timeout = query_timeout

@@ -219,7 +219,13 @@ class Site:
                                              dir="desc" if v == sorted_by and not descending else "asc"),
                        "state": ("descending" if descending else "ascending") if v == sorted_by else None}
                    for v in got["variables"]}
-        return {"form": form, "variables": got["variables"], "rows": rows, "first": first + 1 if rows else 0,
+        variables = got["variables"]
+        # A canned query's ``xLabel`` column repeats what the cell of its ``x`` column already shows (the
+        # label, linked); the page shows it once, and the downloads keep both.
+        hidden = {v for v in variables if facts is not None and v.endswith("Label") and v[:-5] in variables}
+        columns = [(i, v) for i, v in enumerate(variables) if v not in hidden]
+        return {"form": form, "variables": variables, "columns": columns, "rows": rows,
+                "first": first + 1 if rows else 0,
                 "last": first + len(rows), "total": got["total"], "complete": got["complete"], "pages": pages,
                 "sorting": sorting, "facts": row_facts}
 
