@@ -78,12 +78,11 @@ def _wait_network(page):
     page.wait_for_timeout(1500)  # let the layout settle before a screenshot
 
 
-def test_home_renders_the_network(server, page, screenshots_dir):
+def test_home_renders_the_network(server, page):
     p = page.page
     p.goto(server + "/")
     assert p.title().startswith("Home")
     assert p.locator("#coverage li").count() >= 3
-    p.screenshot(path=os.path.join(screenshots_dir, "home.png"))
     # The home page links to the network at full size instead of framing it too small to read.
     p.click("a.button[href^='/network']")
     p.wait_for_url("**/network?lang=en")
@@ -106,7 +105,7 @@ def test_search_lists_baidu_first_and_opens_it(server, page, text):
     page.assert_offline()
 
 
-def test_canned_query_form_returns_rows(server, page, screenshots_dir):
+def test_canned_query_form_returns_rows(server, page):
     p = page.page
     p.goto(server + "/queries/members-by-role")
     field = p.locator("input[name=program]")
@@ -120,13 +119,12 @@ def test_canned_query_form_returns_rows(server, page, screenshots_dir):
     assert "Baidu" in text
     link = p.locator("#results a[href='/id/baidu-netcom']")
     assert link.count() >= 1
-    p.screenshot(path=os.path.join(screenshots_dir, "query.png"), full_page=False)
     link.first.click()
     p.wait_for_url("**/id/baidu-netcom")
     page.assert_offline()
 
 
-def test_entity_page_shows_incoming_links_and_evidence(server, page, screenshots_dir):
+def test_entity_page_shows_incoming_links_and_evidence(server, page):
     p = page.page
     p.goto(server + "/id/baidu-netcom")
     incoming = p.inner_text("#incoming")
@@ -134,7 +132,6 @@ def test_entity_page_shows_incoming_links_and_evidence(server, page, screenshots
     assert p.locator("#incoming a[href='/id/membership-bj-gai-partnership-baidu-netcom']").count() == 1
     assert "Baidu.com Technology Co., Ltd." in p.inner_text("#evidence")
     _wait_network(p)
-    p.screenshot(path=os.path.join(screenshots_dir, "entity.png"), full_page=True)
     assert page.errors == []
     page.assert_offline()
 

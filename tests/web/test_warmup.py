@@ -59,7 +59,7 @@ def test_after_warmup_charts_and_search_answer_from_warm_caches(client):
     wait_for_warmup(client)
     site = client.app.state.site
     cache = charts._cache(site)
-    assert "text_index" in vars(site.labels)  # built by the warm-up, not by a visitor
+    assert site.labels.text_index_built  # built by the warm-up, not by a visitor
     misses = cache.misses
     for lang in ("en", "ja", "zh"):
         assert client.get("/charts", params={"lang": lang}).status_code == 200
@@ -72,9 +72,9 @@ def test_after_warmup_charts_and_search_answer_from_warm_caches(client):
 def test_without_warmup_health_says_off_and_caches_wait_for_their_first_visitor():
     with TestClient(create_app(query_timeout=20.0, workers=1)) as c:
         assert wait_for_warmup(c) == {"state": "off", "done": 0, "total": 0}
-        assert "text_index" not in vars(c.app.state.site.labels)
+        assert not c.app.state.site.labels.text_index_built
         assert search_hits(c, "Baidu")
-        assert "text_index" in vars(c.app.state.site.labels)
+        assert c.app.state.site.labels.text_index_built
 
 
 def test_concurrent_requests_for_one_chart_share_one_drawing(client):

@@ -23,6 +23,7 @@ lookup, search, autocomplete and reconciliation alike. Beyond names,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import threading
 from functools import cached_property
 
 import pyoxigraph as ox
@@ -65,6 +66,10 @@ def normalise(text: str) -> str:
     (:func:`policykg.rdf.textindex.fold`): 人工智慧 finds 人工智能.
     """
     return fold(text)
+
+
+#: One build of a full-text index at a time (builds are rare: once per loaded graph).
+_TEXT_INDEX_LOCK = threading.Lock()
 
 
 @dataclass
@@ -203,12 +208,27 @@ class LabelIndex:
 
     # -- full text: search, autocomplete, "did you mean" -------------------------------------------
 
-    @cached_property
+    @property
+    def text_index_built(self) -> bool:
+        """Whether the full-text index exists yet (the server's warm-up builds it before any visitor asks)."""
+        return "_text_index" in self.__dict__
+
+    @property
     def text_index(self) -> TextIndex:
-        """The full-text index over names, descriptions, dates, numbers and evidence (built on first use)."""
-        if self.store is None:
-            raise ValueError("a LabelIndex built without its store has no full-text index")
-        return TextIndex(self.store, self)
+        """The full-text index over names, descriptions, dates, numbers and evidence (built on first use).
+
+        Built once even when several threads ask at once (the server's warm-up and a first search):
+        functools.cached_property holds no lock since Python 3.12.
+        """
+        index = self.__dict__.get("_text_index")
+        if index is None:
+            if self.store is None:
+                raise ValueError("a LabelIndex built without its store has no full-text index")
+            with _TEXT_INDEX_LOCK:
+                index = self.__dict__.get("_text_index")
+                if index is None:
+                    index = self.__dict__["_text_index"] = TextIndex(self.store, self)
+        return index
 
     def find(self, text: str, *, limit: int = 50, types=None) -> list[Hit]:
         """Everything the graph says that matches ``text``, ranked (:func:`~policykg.rdf.textindex.rank_key`).

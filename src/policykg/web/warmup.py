@@ -121,7 +121,7 @@ def site_items(app) -> list[tuple[str, Callable[[], Awaitable]]]:
         return f"chart {c.name} ({lang})", lambda: charts.drawing(app, c, {}, lang, CLIENT)
 
     def search_index():
-        labels.text_index  # noqa: B018 -- cached properties, built on first read
+        labels.text_index  # noqa: B018 -- built on first read
         labels._search_index  # noqa: B018
         labels._suggestion_names  # noqa: B018
 
