@@ -44,6 +44,19 @@ def test_request_headers_over_the_limit_are_refused_and_the_connection_closed(se
     assert get(base + "/health")[0] == 200
 
 
+def test_a_large_body_sent_in_one_write_with_its_headers_is_not_taken_for_large_headers(server):
+    port, _ = server
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * 90_000  # under the 100,000-character limit
+    body = urlencode({"query": query}).encode()
+    request = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/sparql-results+json\r\n"
+               b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + str(len(body)).encode()
+               + b"\r\n\r\n" + body)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)  # headers and 90 kB of body, over the header cap: the server reads them together
+        head = s.recv(200)
+    assert head.startswith(b"HTTP/1.1 200"), head
+
+
 def test_a_half_sent_request_on_a_kept_alive_connection_is_closed_at_the_header_deadline(server):
     port, _ = server
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:

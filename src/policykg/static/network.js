@@ -9,7 +9,9 @@
  * The layout is computed here, before anything is drawn, and again after
  * every filter: nodes are grouped around the policy or program nearest to
  * them, on rings ordered by distance, class and name ("groups"), or put in
- * layers along the direction of the links ("lineage"). vis-network then
+ * layers along the direction of the links ("lineage"); the groups are then
+ * drawn together along the links between them, with room for their labels,
+ * and the fit frames the labels as well as the nodes. vis-network then
  * draws that layout with its physics off. Node and link labels are drawn by
  * this script after each frame, most important first, and a label is only
  * drawn where its box overlaps no label already drawn.
@@ -380,18 +382,22 @@
         }
       }
       var radius = r + 70;
-      items.push({ w: 2 * radius, h: 2 * radius, key: h, place: function (x0, y0) {
-        local.forEach(function (p) { pos[p[0]] = [x0 + radius + p[1], y0 + radius + p[2], p[1], p[2]]; });
-      } });
+      items.push({ w: 2 * radius, h: 2 * radius, key: h, local: local });
     });
     if (loose.length) {
       this.sortIds(loose);
-      var cols = Math.max(1, Math.ceil(Math.sqrt(loose.length * 0.5))), cw = 190, ch = 60;
-      items.push({ w: cols * cw, h: Math.ceil(loose.length / cols) * ch, key: "~", place: function (x0, y0) {
-        loose.forEach(function (id, i) { pos[id] = [x0 + cw / 2 + (i % cols) * cw, y0 + ch / 2 + Math.floor(i / cols) * ch, 0, 1]; });
-      } });
+      var cols = Math.max(1, Math.ceil(Math.sqrt(loose.length * 0.5))), cw = 240, ch = 64;
+      var lw = cols * cw, lh = Math.ceil(loose.length / cols) * ch;
+      items.push({ w: lw, h: lh, key: "~", loose: true, local: loose.map(function (id, i) {
+        return [id, cw / 2 + (i % cols) * cw - lw / 2, ch / 2 + Math.floor(i / cols) * ch - lh / 2];
+      }) });
     }
     this.pack(items);
+    this.relax(items, group);
+    items.forEach(function (it) {
+      var cx = it.x + it.w / 2, cy = it.y + it.h / 2;
+      it.local.forEach(function (p) { pos[p[0]] = [cx + p[1], cy + p[2], it.loose ? 0 : p[1], it.loose ? 1 : p[2]]; });
+    });
     return pos;
   };
 
@@ -406,10 +412,105 @@
     var x = 0, y = 0, rowH = 0;
     items.forEach(function (it) {
       if (x > 0 && x + it.w > rowWidth) { x = 0; y += rowH + gap; rowH = 0; }
-      it.place(x, y);
+      it.x = x; it.y = y;
       x += it.w + gap;
       rowH = Math.max(rowH, it.h);
     });
+  };
+
+  // Shelf packing alone scatters linked groups (a policy far from the plan it
+  // implements and from the bodies that issued it), so the packed groups are
+  // then pulled together along the links between them and pushed apart where
+  // their boxes overlap. Labels keep their size in pixels whatever the zoom,
+  // so a group's box holds its labels at the scale the whole will be fitted
+  // at, which depends on the result: a few rounds find it. No randomness.
+  View.prototype.relax = function (items, group) {
+    if (items.length < 2 || items.length > 200) return;
+    var self = this, at = {}, links = {}, gap = 30;
+    var W = this.container.clientWidth || 800, H = this.container.clientHeight || 600;
+    items.forEach(function (it, i) { at[it.key] = i; it.cx = it.x + it.w / 2; it.cy = it.y + it.h / 2; });
+    this.visibleEdges.forEach(function (e) {
+      var a = at[group[e.from]], b = at[group[e.to]];
+      if (a === undefined || b === undefined || a === b) return;
+      // links between policies, programs and their issuers weigh more than a member's
+      var hubs = (HUB[self.byId[e.from].cls] ? 1 : 0) + (HUB[self.byId[e.to].cls] ? 1 : 0);
+      var k = Math.min(a, b) + "," + Math.max(a, b);
+      links[k] = (links[k] || 0) + 1 + 2 * hubs;
+    });
+    var pairs = Object.keys(links).sort().map(function (k) { var ab = k.split(","); return [+ab[0], +ab[1], links[k]]; });
+    pairs.forEach(function (p) { items[p[0]].linked = items[p[1]].linked = true; });
+    // each group's box around its centre, labels included, at scale s
+    var boxes = function (s) {
+      items.forEach(function (it) {
+        var l = 0, r = 0, t = 0, b = 0;
+        if (!it.loose && it.local.length > 1) {
+          // the hub's label, under it, needs its ring's nodes beside it out of the way
+          var hub = self.byId[it.local[0][0]], hpx = LABEL_PX[hub.cls] || 11;
+          var half = (self.textWidth(hub.text, hpx) / 2 + 16) / s, band = (hpx * 1.3 + 28) / s, grow = 1;
+          it.local.forEach(function (p, i) {
+            var ax = Math.abs(p[1]);
+            if (i && Math.abs(p[2]) < band && ax < half && ax > Math.abs(p[2]) * 0.3) grow = Math.max(grow, Math.min(3, half / ax));
+          });
+          if (grow > 1) it.local.forEach(function (p) { p[1] *= grow; p[2] *= grow; });
+        }
+        it.local.forEach(function (p) {
+          var n = self.byId[p[0]], c = self.classes[n.cls] || { size: 10 }, px = LABEL_PX[n.cls] || 11;
+          var hw = (self.textWidth(n.text, px) / 2 + 6) / s, size = c.size || 10, lh = px * 1.4 / s;
+          l = Math.min(l, p[1] - Math.max(hw, size)); r = Math.max(r, p[1] + Math.max(hw, size));
+          t = Math.min(t, p[2] - size - lh); b = Math.max(b, p[2] + size + lh);
+        });
+        it.l = l; it.r = r; it.t = t; it.b = b;
+      });
+    };
+    var separate = function () {
+      for (var i = 0; i < items.length; i++) {
+        for (var j = i + 1; j < items.length; j++) {
+          var a = items[i], b = items[j];
+          var ox = Math.min(a.cx + a.r, b.cx + b.r) - Math.max(a.cx + a.l, b.cx + b.l) + gap;
+          var oy = Math.min(a.cy + a.b, b.cy + b.b) - Math.max(a.cy + a.t, b.cy + b.t) + gap;
+          if (ox <= 0 || oy <= 0) continue;
+          // out along the axis the two boxes are further apart on, relative to their sizes
+          var dx = (b.cx + (b.l + b.r) / 2) - (a.cx + (a.l + a.r) / 2), dy = (b.cy + (b.t + b.b) / 2) - (a.cy + (a.t + a.b) / 2);
+          var rx = Math.abs(dx) / (a.r - a.l + b.r - b.l), ry = Math.abs(dy) / (a.b - a.t + b.b - b.t);
+          if (rx > ry || (rx === ry && ox < oy)) { var sx = dx >= 0 ? 1 : -1; a.cx -= sx * ox / 2; b.cx += sx * ox / 2; }
+          else { var sy = dy >= 0 ? 1 : -1; a.cy -= sy * oy / 2; b.cy += sy * oy / 2; }
+        }
+      }
+    };
+    var fitScale = function () {
+      var l = Infinity, r = -Infinity, t = Infinity, b = -Infinity;
+      items.forEach(function (it) {
+        l = Math.min(l, it.cx + it.l); r = Math.max(r, it.cx + it.r); t = Math.min(t, it.cy + it.t); b = Math.max(b, it.cy + it.b);
+      });
+      return Math.min(W / (r - l), H / (b - t));
+    };
+    var aspect = Math.min(3, Math.max(1 / 3, W / H)), gx = 0.05 / aspect, gy = 0.05 * aspect, s = 0.6;
+    for (var round = 0; round < 3; round++) {
+      boxes(s);
+      var mx = 0, my = 0;
+      items.forEach(function (it) { mx += it.cx; my += it.cy; });
+      mx /= items.length; my /= items.length;
+      for (var step = 0; step < 150; step++) {
+        var cool = 1 - step / 150;
+        pairs.forEach(function (p) {
+          var a = items[p[0]], b = items[p[1]], dx = b.cx - a.cx, dy = b.cy - a.cy;
+          var d = Math.sqrt(dx * dx + dy * dy) || 1;
+          var f = Math.min(0.3, 0.03 * p[2]) * d * cool, ux = dx / d, uy = dy / d;
+          a.cx += ux * f; a.cy += uy * f; b.cx -= ux * f; b.cy -= uy * f;
+        });
+        // pulled in harder across the short side of the frame, so the whole takes the frame's shape
+        // and less for groups linked to no other, which then end up round the edge
+        items.forEach(function (it) {
+          var g = it.linked ? cool : cool * 0.3;
+          it.cx += (mx - it.cx) * gx * g; it.cy += (my - it.cy) * gy * g;
+        });
+        // at first groups may pass through each other, so linked ones can meet
+        if (round || step >= 50) separate();
+      }
+      for (var k = 0; k < 60; k++) separate();
+      s = Math.max(0.15, Math.min(1.2, fitScale()));
+    }
+    items.forEach(function (it) { it.x = it.cx - it.w / 2; it.y = it.cy - it.h / 2; });
   };
 
   // Layers along the links (a link's target above its source), so a policy
@@ -551,9 +652,50 @@
     this.stable();
   };
 
+  // vis-network's fit frames the nodes only, and a label that would cross the
+  // frame's edge is not drawn: frame the labels too (their size is in pixels,
+  // so the scale that fits depends on itself; a few rounds settle it).
+  // Room a node's label takes around the node, in pixels, as if centred under
+  // it: reserving a side label's whole width at the frame's edge would shrink
+  // the picture for labels that end up elsewhere.
+  View.prototype.labelRoom = function (id) {
+    var n = this.byId[id], c = this.classes[n.cls] || { size: 10 }, px = LABEL_PX[n.cls] || 11;
+    var hw = (this.textWidth(n.text, px) + 4) / 2 + 2, lh = Math.ceil(px * 1.3) + 2;
+    return { size: c.size || 10, l: hw, r: hw, t: lh / 2, b: lh };
+  };
+
   View.prototype.fit = function () {
-    var ids = Array.from(this.visible);
-    if (ids.length) this.network.fit({ nodes: ids, animation: false });
+    var self = this, ids = Array.from(this.visible);
+    if (!ids.length) return;
+    this.network.fit({ nodes: ids, animation: false });
+    var W = this.container.clientWidth, H = this.container.clientHeight, ps = this.network.getPositions(ids);
+    if (!W || !H) return;
+    var ext = ids.map(function (id) {
+      var e = self.labelRoom(id);
+      e.x = ps[id].x; e.y = ps[id].y;
+      return e;
+    });
+    var span = function (s, axis) {
+      var lo = Infinity, hi = -Infinity, nlo = Infinity, nhi = -Infinity;
+      ext.forEach(function (e) {
+        var c = (axis ? e.y : e.x) * s, r = e.size * s;
+        lo = Math.min(lo, c - r - (axis ? e.t : e.l)); hi = Math.max(hi, c + r + (axis ? e.b : e.r));
+        nlo = Math.min(nlo, axis ? e.y : e.x); nhi = Math.max(nhi, axis ? e.y : e.x);
+      });
+      return { lo: lo, hi: hi, nodes: nhi - nlo };
+    };
+    var s = this.network.getScale(), margin = 8;
+    for (var k = 0; k < 4; k++) {
+      var next = Infinity;
+      [0, 1].forEach(function (axis) {
+        var sp = span(s, axis), extra = (sp.hi - sp.lo) - s * sp.nodes, room = (axis ? H : W) - 2 * margin - extra;
+        if (sp.nodes > 0 && room > 0) next = Math.min(next, room / sp.nodes);
+      });
+      if (!isFinite(next)) break;
+      s = Math.min(next, 1.5);
+    }
+    var sx = span(s, 0), sy = span(s, 1);
+    this.network.moveTo({ position: { x: (sx.lo + sx.hi) / 2 / s, y: (sy.lo + sy.hi) / 2 / s }, scale: s, animation: false });
   };
 
   View.prototype.stable = function () {
@@ -670,7 +812,9 @@
       var d = n.dir || [0, 1];
       var below = { x: sx - tw / 2, y: sy + r }, above = { x: sx - tw / 2, y: sy - r - lh };
       var right = { x: sx + r + 1, y: sy - lh / 2 }, left = { x: sx - r - 1 - tw, y: sy - lh / 2 };
-      var tries = Math.abs(d[0]) > Math.abs(d[1]) * 1.2 ? (d[0] > 0 ? [right, below, above, left] : [left, below, above, right])
+      // beside a ring node unless it is near the top or bottom of its ring: wide labels
+      // above or below neighbouring nodes would run into each other
+      var tries = Math.abs(d[0]) > Math.abs(d[1]) * 0.4 ? (d[0] > 0 ? [right, below, above, left] : [left, below, above, right])
         : (d[1] < 0 ? [above, right, left, below] : [below, right, left, above]);
       // then a little further out, clear of the nodes around (a hub in its ring of members)
       for (var step = 1; step <= 2; step++) {

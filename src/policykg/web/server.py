@@ -89,13 +89,16 @@ def header_deadline_protocol(header_timeout: float, max_header_bytes: int = MAX_
             self._arm()
 
         def data_received(self, data: bytes) -> None:
-            if self._in_headers:
-                self._header_bytes += len(data)
-                if self._header_bytes > max_header_bytes:
-                    self._disarm()
-                    self.send_400_response("Request headers too large.")
-                    return
+            if not self._in_headers:
+                return super().data_received(data)
+            # One read can hold the end of the headers and the start of a large body: parse first,
+            # and refuse only when the headers are still not complete. What the parser holds stays
+            # bounded by the cap plus one read.
+            self._header_bytes += len(data)
             super().data_received(data)
+            if self._in_headers and self._header_bytes > max_header_bytes and not self.transport.is_closing():
+                self._disarm()
+                self.send_400_response("Request headers too large.")
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
