@@ -41,6 +41,7 @@ PAGES = {
     "entity-concept": "/entity?iri=" + quote("https://w3id.org/policykg/vocab/partner-role/model", safe=""),
     "ontology": "/ontology",
     "network-page": "/network",
+    "targets": "/targets",
     "charts": "/charts",
     "chart": "/charts/city-comparison",
     "not-found": "/nope",
