@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from results_file import command_line, loadavg, machine_line, now, replace_section  # noqa: E402
-from serve_start_bench import free_port, status_of  # noqa: E402
+from serve_start_bench import free_port, status_of, stop_session  # noqa: E402
 
 HEADING = "## First visit after start-up"
 PAGES = {"charts": "/charts", "search": "/search?q=Beijing"}
@@ -83,12 +83,7 @@ def one_run(mode: str, data: Path | None, env: dict) -> dict[str, float]:
                 raise SystemExit(f"{path} answered {status}")
             out[name] = seconds
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)  # the session this script started
-            proc.wait()
+        stop_session(proc)
     return out
 
 

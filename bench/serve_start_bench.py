@@ -92,13 +92,18 @@ def time_until(argv: list[str], probes: list[str], env: dict, timeout: float = 1
                     break
                 time.sleep(POLL)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)  # the session this script started
-            proc.wait()
+        stop_session(proc)
     return times
+
+
+def stop_session(proc: subprocess.Popen) -> None:
+    """Stop a server this script started in a session of its own, killing the session if it lingers."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.wait()
 
 
 def time_process(argv: list[str], env: dict) -> list[float]:

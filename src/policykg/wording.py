@@ -128,6 +128,15 @@ def format_quantity(value=None, unit: str | None = None, comparator: str | None 
     return f"{prefix} {text}".strip() if prefix else text
 
 
+def format_span(start: str, end: str) -> str:
+    """Two worded dates as a span: "2023–2025", "from 2023", "until 2025", one date when both are the same."""
+    if start and end:
+        return start if start == end else f"{start}–{end}"
+    if start:
+        return f"from {start}"
+    return f"until {end}" if end else ""
+
+
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"]
 

@@ -549,22 +549,8 @@ class _Compiler:
         ind = self.concept(row, "indicator", "indicator", required=True)
         if ind:
             self.add(s, PK + "indicator", ind)
-        unit = self.text(row, "unit")
-        if unit is None:
-            self.problem(row, "unit", "a target needs a unit (known: " + ", ".join(self.ctx.concepts.get("unit", [])) + ")")
-        else:
-            u = self.concept(row, "unit", "unit")
-            if u:
-                self.add(s, PK + "unit", u)
-        cmp_text = self.text(row, "comparator")
-        cmp = None
-        if cmp_text is None:
-            self.problem(row, "comparator", "a target needs a comparator (known: "
-                         + ", ".join(self.ctx.concepts.get("comparator", [])) + ")")
-        else:
-            cmp = self.concept(row, "comparator", "comparator")
-            if cmp:
-                self.add(s, PK + "comparator", cmp)
+        self.target_concept(row, s, "unit")
+        cmp = self.target_concept(row, s, "comparator")
         deadline = self.year(row, "deadline", required=True)
         if deadline is not None:
             self.add(s, PK + "deadline", deadline)
@@ -578,6 +564,17 @@ class _Compiler:
             if value is not None:
                 self.add(s, PK + "targetValue", value)
         self.facts(row, s, need_langs=("en",))
+
+    def target_concept(self, row: Row, s: str, field: str):
+        """The target's ``field`` (unit or comparator), which it must have; the known values on a problem."""
+        if self.text(row, field) is None:
+            self.problem(row, field, f"a target needs a {field} (known: "
+                         + ", ".join(self.ctx.concepts.get(field, [])) + ")")
+            return None
+        concept = self.concept(row, field, field)
+        if concept:
+            self.add(s, PK + field, concept)
+        return concept
 
     def row_batches(self, row: Row, s: str):
         self.add(s, RDF_TYPE, PK + "Batch")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
-from ..wording import format_date, format_number, format_quantity
+from ..wording import format_date, format_number, format_quantity, format_span
 from .labels import LabelIndex
 
 _PK, _DCT, _RDF = PREFIXES["pk"], PREFIXES["dct"], PREFIXES["rdf"]
@@ -150,17 +150,36 @@ def _year(term) -> str:
     return "" if term is None else format_date(term.value)
 
 
-def _instant(store: ox.Store, labels: LabelIndex, node, lang: str) -> str:
-    """A time:Instant (or a bare date literal) as people write it."""
-    if node is None:
-        return ""
+def instant_date(store: ox.Store, node, lang: str = "en") -> str | None:
+    """A date literal or a time:Instant's date as people write it; None for anything else."""
     if isinstance(node, ox.Literal):
         return format_date(node.value, lang)
+    if node is None:
+        return None
     for prop in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear", "inXSDDateTimeStamp"):
         found = _one(store, node, _TIME + prop)
         if found is not None:
             return format_date(found.value, lang)
-    return _label(labels, node, lang)
+    return None
+
+
+def date_of(store: ox.Store, node, lang: str = "en") -> str:
+    """A date literal, a time:Instant or a time:ProperInterval as people write it ("" when it has no date)."""
+    found = instant_date(store, node, lang)
+    if found is not None:
+        return found
+    if node is None:
+        return ""
+    start, end = _one(store, node, _TIME + "hasBeginning"), _one(store, node, _TIME + "hasEnd")
+    return format_span(date_of(store, start, lang), date_of(store, end, lang))
+
+
+def _instant(store: ox.Store, labels: LabelIndex, node, lang: str) -> str:
+    """A time:Instant (or a bare date literal) as people write it, else its label."""
+    if node is None:
+        return ""
+    found = instant_date(store, node, lang)
+    return found if found is not None else _label(labels, node, lang)
 
 
 def _period(store: ox.Store, labels: LabelIndex, node, lang: str) -> str:
@@ -169,13 +188,7 @@ def _period(store: ox.Store, labels: LabelIndex, node, lang: str) -> str:
         return "" if node is None else node.value
     start = _instant(store, labels, _one(store, node, _TIME + "hasBeginning"), lang)
     end = _instant(store, labels, _one(store, node, _TIME + "hasEnd"), lang)
-    if start and end:
-        return start if start == end else f"{start}–{end}"
-    if start:
-        return f"from {start}"
-    if end:
-        return f"until {end}"
-    return _label(labels, node, lang)
+    return format_span(start, end) or _label(labels, node, lang)
 
 
 def _capital(text: str) -> str:

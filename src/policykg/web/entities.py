@@ -24,6 +24,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ..namespaces import PKD, PREFIXES, shorten
+from ..rdf.facts import date_of
 from ..rdf.labels import DISPLAY_LABEL, LABEL_PROPS, LANG_ORDER, LabelIndex
 from ..wording import format_date, format_number
 
@@ -150,22 +151,7 @@ def _date_of(store: ox.Store, node, lang: str) -> str:
 
     The page's own words are English whatever language its labels are in, so dates are too.
     """
-    lang = "en"
-    if node is None:
-        return ""
-    if isinstance(node, ox.Literal):
-        return format_date(node.value, lang)
-    for prop in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear", "inXSDDateTimeStamp"):
-        found = _one(store, node, TIME + prop)
-        if found is not None:
-            return format_date(found.value, lang)
-    start, end = _one(store, node, TIME + "hasBeginning"), _one(store, node, TIME + "hasEnd")
-    if start is not None or end is not None:
-        a, b = _date_of(store, start, lang), _date_of(store, end, lang)
-        if a and b:
-            return a if a == b else f"{a}–{b}"
-        return f"from {a}" if a else f"until {b}"
-    return ""
+    return date_of(store, node, "en")
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
