@@ -143,3 +143,13 @@ def test_iri_fields_are_comboboxes_of_the_parameter_type(client):
 def test_the_forms_script_is_served(client):
     r = client.get("/assets/forms.js")
     assert r.status_code == 200 and "role" in r.text and "aria-activedescendant" in r.text
+
+
+def test_a_label_column_beside_its_iri_column_is_shown_once_and_kept_in_the_downloads(client):
+    doc = page(client, "/queries/members-by-role")
+    headers = [" ".join(th.text_content().split()).rstrip(" ▲▼")
+               for th in doc.xpath('//table[@id="results"]/thead//th')]
+    assert "member" in headers and "role" in headers
+    assert "memberLabel" not in headers and "roleLabel" not in headers
+    csv_href = doc.xpath('//p[@id="result-count"]/a')[0].get("href")
+    assert "memberLabel" in client.get(csv_href).text.splitlines()[0]
