@@ -62,6 +62,7 @@ from results_file import command_line, loadavg, machine_line, now, replace_secti
 
 import policykg  # noqa: E402
 from policykg.mentions import Dictionary, Entry, build_dictionary, find_mentions  # noqa: E402
+from policykg.rdf.textindex import EXACT_NAME, rank_key  # noqa: E402
 
 SECTION = "## Entity linking"
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモラリルレロワン"
@@ -88,7 +89,8 @@ def build(kg, n_aliases: int, rng: random.Random) -> tuple[Dictionary, list[str]
     d = build_dictionary(kg)
     real = sorted(d.entries)
     for i, name in enumerate(synthetic_names(n_aliases - len(real), rng)):
-        d.add(name, Entry(f"https://w3id.org/policykg/id/synthetic-{i}", "organization", name))
+        iri = f"https://w3id.org/policykg/id/synthetic-{i}"
+        d.add(name, Entry(iri, "organization", name, rank_key(EXACT_NAME, 0, 0, 3, len(name), iri)))
     t = time.perf_counter()
     d.compile()
     return d, sorted(d.entries), time.perf_counter() - t

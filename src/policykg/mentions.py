@@ -10,7 +10,10 @@ matched without word boundaries; a name that starts or ends with a Latin
 letter or digit must sit between non-alphanumerics (``IDG`` is not found in
 ``BRIDGE``), and a katakana name must not be part of a longer katakana word
 (``メタ``, Meta, is not found in ``メタバース``). Where matches overlap, the longest wins (北京ビッグデータセンター,
-not 北京).
+not 北京). A name several entities share stands for the first of them in the
+ranking search uses (:func:`~policykg.rdf.textindex.rank_key`: a preferred
+label before an alias, then programs, policies, government bodies,
+organizations, people, places, sources); the others are its candidates.
 
 A document is read and matched as a stream (:class:`Linker`), so time is
 linear and memory does not grow with its size. Text comes in chunks of any
@@ -44,10 +47,9 @@ from .namespaces import PREFIXES
 from .network.projection import display_class
 from .rdf.labels import types_of
 from .rdf.loading import KnowledgeGraph
-from .rdf.textindex import HAN, simplify_run
+from .rdf.textindex import EXACT_NAME, HAN, rank_key, simplify_run
 
 LINKABLE = ("program", "policy", "government", "organization", "person", "place", "report")
-_PRIORITY = {cls: i for i, cls in enumerate(LINKABLE)}
 _SENTENCE_END = re.compile(r"[。！？!?\n]|(?<=[a-z0-9\)][.])\s")
 
 
@@ -117,8 +119,9 @@ def _word_class(ch: str) -> str | None:
     return None
 
 
-#: One name of an entity in the dictionary.
-Entry = NamedTuple("Entry", [("iri", str), ("cls", str), ("alias", str)])
+#: One name of an entity in the dictionary; ``rank``: its :func:`~policykg.rdf.textindex.rank_key` as an exact
+#: name, which decides the entity a name shared by several stands for (the others become candidates).
+Entry = NamedTuple("Entry", [("iri", str), ("cls", str), ("alias", str), ("rank", tuple)])
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ class Dictionary:
 
         automaton = ahocorasick.Automaton()
         for key, bucket in self.entries.items():
-            bucket.sort(key=lambda e: (_PRIORITY.get(e.cls, 99), e.iri))
+            bucket.sort(key=lambda e: e.rank)
             automaton.add_word(key, (key, tuple(bucket)))
         automaton.make_automaton()
         self.automaton = automaton
@@ -184,14 +187,15 @@ def build_dictionary(kg: KnowledgeGraph) -> Dictionary:
     labels = kg.labels
     types = types_of(kg.store)
     d = Dictionary()
-    for iri in labels.labels:
+    for iri, names in labels.labels.items():
         if not iri.startswith(PREFIXES["pkd"]):
             continue
         cls = display_class(types.get(iri, set()))
         if cls not in LINKABLE:
             continue
-        for name in labels.names(iri):
-            d.add(name, Entry(iri, cls, name))
+        for name, lang, _ in names:
+            rank = rank_key(EXACT_NAME, 0, labels.weight(iri, name, lang), labels.priority[iri], len(name), iri)
+            d.add(name, Entry(iri, cls, name, rank))
     return d.compile()
 
 

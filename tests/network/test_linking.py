@@ -235,3 +235,22 @@ def test_link_cli_lists_mentions_and_candidate_statements(runner, tmp_path):
     # Evidence is the sentence's character offsets in the document.
     starts = {int(x) for (x,) in g.query("SELECT ?s WHERE { ?e <http://www.w3.org/ns/oa#start> ?s }")}
     assert 0 in starts
+
+
+def test_a_shared_name_stands_for_the_first_entity_in_the_search_ranking_and_offers_the_others(kg):
+    from policykg.namespaces import PKD
+
+    dictionary = build_dictionary(kg)
+    shared = {key: bucket for key, bucket in dictionary.entries.items() if len({e.iri for e in bucket}) > 1}
+    assert shared, "the shipped graph has names shared by several entities"
+    for key, bucket in shared.items():
+        ranked = sorted(bucket, key=lambda e: (kg.labels.weight(e.iri, e.alias, _lang(kg, e)),
+                                               kg.labels.priority[e.iri], len(e.alias), e.iri))
+        assert [e.iri for e in bucket] == [e.iri for e in ranked], key
+    [mention] = find_mentions("北京市が発表した。", dictionary)
+    # The city and its government share 北京市: the government body ranks before the place.
+    assert mention.iri == PKD + "beijing-municipal-government" and PKD + "beijing" in mention.candidates
+
+
+def _lang(kg, entry) -> str:
+    return next(lang for text, lang, _ in kg.labels.labels[entry.iri] if text == entry.alias)

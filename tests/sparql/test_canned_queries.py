@@ -360,13 +360,13 @@ def test_label_search_finds_an_entity_by_any_of_its_names_ignoring_case(kg, text
         assert text.lower() in r["label"].lower()
 
 
-def test_label_search_for_baidu_in_chinese_gives_its_three_chinese_names(kg):
+def test_label_search_for_baidu_in_chinese_gives_its_three_chinese_names_exact_then_prefix_then_inside(kg):
     rows = run(kg, "label-search", text="百度")
     assert project(rows, "entity", "entityLabel", "label", "language", "type") == [
-        ("pkd:baidu-netcom", "Beijing Baidu Netcom Science and Technology Co., Ltd.", "北京百度网讯科技有限公司", "zh",
-         "org:Organization"),
         ("pkd:baidu-netcom", "Beijing Baidu Netcom Science and Technology Co., Ltd.", "百度", "zh", "org:Organization"),
         ("pkd:baidu-netcom", "Beijing Baidu Netcom Science and Technology Co., Ltd.", "百度网讯", "zh",
+         "org:Organization"),
+        ("pkd:baidu-netcom", "Beijing Baidu Netcom Science and Technology Co., Ltd.", "北京百度网讯科技有限公司", "zh",
          "org:Organization"),
     ]
 

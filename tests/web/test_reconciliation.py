@@ -274,3 +274,20 @@ def test_a_query_of_properties_alone_ranks_by_them_and_never_matches(kg, validat
     result = batch["q0"]["result"]
     assert result and all(c["score"] == 100 and not c["match"] for c in result)
     assert PKD + "shanghai-municipal-government" in {c["id"] for c in result}
+
+
+@pytest.mark.parametrize("text", ["Beijing", "北京", "Shanghai science", "cloud", "ゼロワン"])
+def test_candidates_come_in_the_ranking_search_and_autocomplete_use(kg, text):
+    rec = Reconciler(kg)
+    candidates = [c.id for c in rec.candidates({"query": text, "limit": 20})]
+    assert candidates
+    ranked = [hit.iri for hit in kg.labels.text_index.find(text, limit=200, names_only=True)]
+    # The same order, less the candidates whose closest name is too far from the text to offer.
+    assert candidates == [iri for iri in ranked if iri in set(candidates)]
+    assert candidates[0] == ranked[0]
+
+
+def test_suggest_is_the_sites_autocomplete(client, kg):
+    for prefix in ("Bai", "北京", "上海市"):
+        suggested = client.get("/reconcile/suggest/entity", params={"prefix": prefix}).json()["result"]
+        assert [s["id"] for s in suggested] == [c["iri"] for c in kg.labels.complete(prefix, limit=10)]

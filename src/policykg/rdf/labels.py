@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from ..errors import EntityNotFoundError
 from ..namespaces import PK, PKD, PREFIXES, shorten
-from .textindex import LABEL_PROPS, Hit, TextIndex, fold
+from .textindex import LABEL_PROPS, WEIGHTS, Hit, TextIndex, fold, name_tier, priorities, priority, rank_key
 
 PREFERRED_PROPS = LABEL_PROPS[:2]
 #: Reader languages, and the order in which other languages stand in for a missing one.
@@ -126,6 +126,18 @@ class LabelIndex:
         return [text for text, _, _ in self.labels.get(iri, ())]
 
     @cached_property
+    def priority(self) -> dict[str, int]:
+        """Every named subject's :func:`~policykg.rdf.textindex.priority` (part of the one ranking)."""
+        if self.store is None:
+            return {iri: priority(iri, (), False) for iri in self.labels}
+        return priorities(self.store, self.labels)
+
+    def weight(self, iri: str, text: str, lang: str) -> int:
+        """The :data:`~policykg.rdf.textindex.WEIGHTS` of a name: 0 for a preferred label, 1 for an alias or title."""
+        return min((WEIGHTS["label"] if prop in PREFERRED_PROPS else WEIGHTS["alias"]
+                    for t, l, prop in self.labels.get(iri, ()) if t == text and l == lang), default=WEIGHTS["alias"])
+
+    @cached_property
     def _by_name(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for iri, entries in self.labels.items():
@@ -141,38 +153,53 @@ class LabelIndex:
     def _search_index(self):
         """Every name, normalised, numbered in rank order, with three ways into them.
 
-        Names are numbered by :func:`rank` without its first part (instances
-        first, then shorter names, then IRI), so any list of numbers in
-        ascending order is already in rank order. ``exact`` maps a normalised
-        name to its numbers, ``ordered`` lists the names sorted for prefix
-        look-ups, and ``grams`` maps each character and pair of characters to
-        the names holding it.
+        A name is one ``(normalised, iri, label, lang, weight)`` row per
+        entity, text and language (its best property). Rows are numbered by
+        :func:`~policykg.rdf.textindex.rank_key` without its tier (preferred
+        labels before aliases, then the entity's priority, shorter names
+        first, then IRI), so any list of numbers in ascending order is in rank
+        order within a tier. ``exact`` maps a normalised name to its numbers,
+        ``ordered`` lists the names sorted for prefix look-ups, and ``grams``
+        maps each character and pair of characters to the names holding it.
         """
         from array import array
 
-        rows = sorted(((normalise(label), iri, label, lang) for iri, labels in self.labels.items()
-                       for label, lang, _ in labels),
-                      key=lambda e: (0 if e[1].startswith(PKD) else 1, len(e[2]), e[1], e[0]))
+        best: dict[tuple[str, str, str], int] = {}
+        for iri, labels in self.labels.items():
+            for label, lang, prop in labels:
+                weight = WEIGHTS["label"] if prop in PREFERRED_PROPS else WEIGHTS["alias"]
+                if best.get((iri, label, lang), 99) > weight:
+                    best[iri, label, lang] = weight
+        prio = self.priority
+        rows = sorted(((normalise(label), iri, label, lang, weight) for (iri, label, lang), weight in best.items()),
+                      key=lambda e: (e[4], prio[e[1]], len(e[2]), e[1], e[0], e[3]))
         exact: dict[str, list[int]] = {}
         grams: dict[str, list[int]] = {}
-        for number, (n, _, _, _) in enumerate(rows):
+        for number, row in enumerate(rows):
+            n = row[0]
             exact.setdefault(n, []).append(number)
             for gram in {*n, *(n[k:k + 2] for k in range(len(n) - 1))}:
                 grams.setdefault(gram, []).append(number)
-        ordered = sorted((n, number) for number, (n, _, _, _) in enumerate(rows))
+        ordered = sorted((row[0], number) for number, row in enumerate(rows))
         return (rows, exact, [n for n, _ in ordered], [number for _, number in ordered],
                 {g: array("I", ids) for g, ids in grams.items()})
+
+    def _key(self, wanted: str, row) -> tuple:
+        n, iri, label, _, weight = row
+        return rank_key(name_tier(wanted, n), 0, weight, self.priority[iri], len(label), iri)
 
     def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
         """``(iri, matched name, lang)`` for names containing ``text``, in any language and script.
 
-        Case and width do not matter (NFKC). Ranked by :func:`rank`: exact
-        names first, then names that start with the text, then the others;
-        within each, instances before ontology terms and shorter names first;
-        one row per entity. Exact names come from a dictionary, prefixes from
-        a sorted list, and the rest from the names holding the text's rarest
-        pair of characters, read in rank order until ``limit`` entities are
-        found, so a lookup never reads every name.
+        Folded as everywhere (:func:`normalise`) and ranked by the one
+        ranking (:func:`~policykg.rdf.textindex.rank_key`): exact names
+        first, then names that start with the text, then the others; within
+        each, preferred labels before aliases, then the entity's priority,
+        shorter names first; one row per entity, its best name. Exact names
+        come from a dictionary, prefixes from a sorted list, and the rest from
+        the names holding the text's rarest pair of characters, read in rank
+        order until ``limit`` entities are found, so a lookup never reads
+        every name.
         """
         import bisect
         import heapq
@@ -185,7 +212,7 @@ class LabelIndex:
 
         def take(candidates) -> bool:
             for number in candidates:
-                _, iri, label, lang = rows[number]
+                _, iri, label, lang, _ = rows[number]
                 if iri not in found:
                     found[iri] = (label, lang)
                     if len(found) >= limit:
@@ -199,12 +226,42 @@ class LabelIndex:
         prefixed = [numbers[k] for k in range(lo, hi) if names[k] != wanted]
         if take(heapq.nsmallest(limit * 4, prefixed)) or len(prefixed) > limit * 4 and take(sorted(prefixed)):
             return [(iri, *found[iri]) for iri in found]
-        keys = {wanted[k:k + 2] for k in range(len(wanted) - 1)} or {wanted}
-        postings = [grams.get(key) for key in keys]
-        if all(p is not None for p in postings):
-            take(number for number in min(postings, key=len)
+        postings = self._postings(wanted)
+        if postings is not None:
+            take(number for number in postings
                  if wanted in rows[number][0] and not rows[number][0].startswith(wanted))
         return [(iri, *found[iri]) for iri in found]
+
+    def _postings(self, wanted: str):
+        """The numbers of the names that may contain ``wanted`` (those holding its rarest character pair), or
+        None when some pair occurs in no name."""
+        grams = self._search_index[4]
+        postings = [grams.get(key) for key in ({wanted[k:k + 2] for k in range(len(wanted) - 1)} or {wanted})]
+        if any(p is None for p in postings):
+            return None
+        return min(postings, key=len)
+
+    def matches(self, text: str) -> list[tuple[str, str, str]]:
+        """Every ``(iri, name, lang)`` whose name contains ``text`` (folded), ranked: the ``label-search``
+        query on the local store (:mod:`policykg.sparql.indexed`).
+
+        One row per entity, name and language, in the order of
+        :func:`~policykg.rdf.textindex.rank_key`, then name and language.
+        Read from the postings of the text's rarest character pair, so the
+        cost follows the names that hold that pair, not the graph.
+
+        >>> import policykg
+        >>> [name for _, name, _ in policykg.load().labels.matches("百度")]
+        ['百度', '百度网讯', '北京百度网讯科技有限公司']
+        """
+        wanted = normalise(text)
+        if not wanted:
+            return []
+        rows = self._search_index[0]
+        postings = self._postings(wanted) or ()
+        found = [rows[number] for number in postings if wanted in rows[number][0]]
+        found.sort(key=lambda row: (self._key(wanted, row), row[2], row[3]))
+        return [(iri, label, lang) for _, iri, label, lang, _ in found]
 
     # -- full text: search, autocomplete, "did you mean" -------------------------------------------
 
@@ -301,26 +358,18 @@ def _class_iris(types) -> list[str] | None:
     return out
 
 
-def best_matches(wanted: str, entries, limit: int = 50) -> list[tuple[str, str, str]]:
-    """Of ``(normalised name, iri, label, lang)`` entries, those containing ``wanted``: best per entity, ranked."""
+def best_matches(wanted: str, entries, priority: dict[str, int], limit: int = 50) -> list[tuple[str, str, str]]:
+    """Of ``(normalised name, iri, label, lang, weight)`` entries, those containing ``wanted``: the best name
+    of each entity, ranked by :func:`~policykg.rdf.textindex.rank_key`. A scan of every name: the reference
+    :meth:`LabelIndex.search` is tested and measured against."""
     hits: dict[str, tuple] = {}
-    for n, iri, label, lang in entries:
+    for n, iri, label, lang, weight in entries:
         if wanted in n:
-            key = rank(wanted, n, iri, label)
+            key = (rank_key(name_tier(wanted, n), 0, weight, priority[iri], len(label), iri), n, lang)
             if iri not in hits or key < hits[iri][0]:
                 hits[iri] = (key, label, lang)
     ordered = sorted(hits.items(), key=lambda kv: kv[1][0])
     return [(iri, label, lang) for iri, (_, label, lang) in ordered[:limit]]
-
-
-def rank(wanted: str, name: str, iri: str, label: str) -> tuple:
-    """How well a name that contains ``wanted`` (both normalised) matches: lower is better.
-
-    Exact names, then prefixes, then the rest; then instances before ontology
-    terms, shorter names first, and the IRI and the name itself to break ties.
-    """
-    return (0 if name == wanted else 1 if name.startswith(wanted) else 2, 0 if iri.startswith(PKD) else 1,
-            len(label), iri, name)
 
 
 def exists(store: ox.Store, node: ox.NamedNode) -> bool:

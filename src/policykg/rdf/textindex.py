@@ -23,12 +23,15 @@ their own script; only the matching form is folded. :func:`terms` cuts
 folded text into words (Latin words with plurals stemmed, numbers with their
 thousands separators dropped) and CJK character pairs.
 
-:func:`rank_key` is the one ranking of search, autocomplete and lookup:
-exact names, then names that start with the text, then names containing it or
+:func:`rank_key` is the one ranking of search, autocomplete, name lookup,
+the ``label-search`` query, reconciliation and document linking: exact
+names, then names that start with the text, then names containing it or
 documents holding every word, then documents holding most words, then close
-spellings ("did you mean"); within each, the best field, then entities that
-carry evidence or are policies, organizations and programs, then other
-instances, vocabulary concepts and ontology terms, shorter names first.
+spellings ("did you mean"); within each, the best field (a preferred label
+before an alias), then the entity's :func:`priority` (programs, policies,
+government bodies, organizations, people, places and sources in that order,
+then other things that carry evidence, other instances, vocabulary concepts
+and ontology terms), shorter names first, and the IRI.
 
 Postings are read in that static order and at most :data:`POSTING_CAP`
 documents per word, so a query never reads every document.
@@ -72,9 +75,11 @@ TIER_NAMES = ("exact", "prefix", "match", "partial", "fuzzy")
 POSTING_CAP = 4000
 #: The most words of a query that are looked up (a pasted paragraph costs no more than this).
 MAX_TERMS = 16
-#: Types whose instances rank first for equal text scores (with everything that carries evidence).
-FIRST_TYPES = {PK + "PolicyDocument", PREFIXES["org"] + "Organization", PK + "PartnerProgram",
-               PREFIXES["org"] + "OrganizationalCollaboration"}
+#: For equal text, instances of these classes come first, in this order: what analysts ask about, and
+#: what a name shared by several entities most likely means in a document (a subclass's instance has
+#: its superclasses too, so a partner program is found under its own class before org:Organization).
+RANKED_CLASSES = (PK + "PartnerProgram", PK + "PolicyDocument", PK + "GovernmentBody",
+                  PREFIXES["org"] + "Organization", PREFIXES["foaf"] + "Person", PK + "Place", PK + "Source")
 #: Nodes that are parts of other entities' documents, not documents of their own.
 PART_TYPES = {PK + "Evidence", PREFIXES["oa"] + "TextQuoteSelector"}
 
@@ -252,8 +257,51 @@ def highlight(text: str, query: str) -> list[tuple[str, bool]]:
 
 
 def rank_key(tier: int, missing: int, weight: int, priority: int, length: int, iri: str) -> tuple:
-    """The one ranking: lower is better (see the module docstring)."""
+    """The one ranking: lower is better (see the module docstring).
+
+    ``tier``: :data:`EXACT_NAME` .. :data:`FUZZY`; ``missing``: words of the
+    text the entity lacks; ``weight``: the :data:`WEIGHTS` of the field that
+    matched; ``priority``: :func:`priority`; ``length``: of the matched name.
+    """
     return (tier, missing, weight, priority, length, iri)
+
+
+def name_tier(wanted: str, name: str) -> int:
+    """The tier of a folded ``name`` that contains the folded text ``wanted``."""
+    return EXACT_NAME if name == wanted else PREFIX_NAME if name.startswith(wanted) else ALL_TERMS
+
+
+def priority(iri: str, types, has_evidence: bool) -> int:
+    """Where an entity stands among entities whose text matches equally well: lower first.
+
+    The first of :data:`RANKED_CLASSES` it is an instance of; else anything
+    that carries evidence; else another instance of the graph; else a
+    vocabulary concept; else an ontology term.
+    """
+    for k, cls in enumerate(RANKED_CLASSES):
+        if cls in types:
+            return k
+    n = len(RANKED_CLASSES)
+    if has_evidence:
+        return n
+    if iri.startswith(PKD):
+        return n + 1
+    if _SKOS + "Concept" in types or "/vocab/" in iri:
+        return n + 2
+    return n + 3
+
+
+def priorities(store: ox.Store, iris) -> dict[str, int]:
+    """:func:`priority` of each of ``iris``, read from ``store`` (types, entailed supertypes included, and
+    ``pk:evidence``)."""
+    graph = ox.DefaultGraph()
+    types: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, graph):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            types.setdefault(q.subject.value, set()).add(q.object.value)
+    with_evidence = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(EVIDENCE), None, graph)
+                     if isinstance(q.subject, ox.NamedNode)}
+    return {iri: priority(iri, types.get(iri, ()), iri in with_evidence) for iri in iris}
 
 
 @dataclass(frozen=True)
@@ -283,20 +331,8 @@ class TextIndex:
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
                 types.setdefault(q.subject.value, set()).add(q.object.value)
         self.types = types
-        with_evidence = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(EVIDENCE), None, graph)
-                         if isinstance(q.subject, ox.NamedNode)}
         docs = [iri for iri in labels.labels if not types.get(iri, set()) & PART_TYPES]
-
-        def priority(iri: str) -> int:
-            if iri in with_evidence or types.get(iri, set()) & FIRST_TYPES:
-                return 0
-            if iri.startswith(PKD):
-                return 1
-            if PREFIXES["skos"] + "Concept" in types.get(iri, ()) or "/vocab/" in iri:
-                return 2
-            return 3
-
-        self.priority = {iri: priority(iri) for iri in docs}
+        self.priority = labels.priority
         self.length = {iri: min((len(t) for t, _, _ in labels.labels[iri]), default=0) for iri in docs}
         self.docs = sorted(docs, key=lambda i: (self.priority[i], self.length[i], i))
         self.number = {iri: n for n, iri in enumerate(self.docs)}
@@ -458,9 +494,9 @@ class TextIndex:
         for iri, label, lang in self.labels.search(text, max(limit, 10) * (8 if allowed is not None else 2)):
             if not ok(iri):
                 continue
-            name = _fold_name(label)
-            tier = EXACT_NAME if name == wanted else PREFIX_NAME if name.startswith(wanted) else ALL_TERMS
-            add(Hit(iri, tier, rank_key(tier, 0, 0, self.priority[iri], len(label), iri), label, lang))
+            tier = name_tier(wanted, _fold_name(label))
+            weight = self.labels.weight(iri, label, lang)
+            add(Hit(iri, tier, rank_key(tier, 0, weight, self.priority[iri], len(label), iri), label, lang))
         words = list(dict.fromkeys(terms(wanted)))[:MAX_TERMS]
         if words:
             per_term = [self._term_docs(w, prefix and k == len(words) - 1 and not wanted[-1:].isspace(), cap)
@@ -493,28 +529,26 @@ class TextIndex:
 
     # -- types -------------------------------------------------------------------------------------
 
-    def _depths(self) -> dict[str, int]:
-        if not hasattr(self, "_depth_cache"):
+    @property
+    def _parents(self) -> dict[str, set[str]]:
+        if not hasattr(self, "_parent_cache"):
             parents: dict[str, set[str]] = {}
             sub = ox.NamedNode(_RDFS + "subClassOf")
             for q in self.store.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
                     parents.setdefault(q.subject.value, set()).add(q.object.value)
-
-            def ancestors(c: str, seen: set[str]) -> set[str]:
-                for p in parents.get(c, ()):
-                    if p not in seen:
-                        seen.add(p)
-                        ancestors(p, seen)
-                return seen
-
-            self._depth_cache = {c: len(ancestors(c, set())) for c in parents}
-        return self._depth_cache
+            self._parent_cache = parents
+        return self._parent_cache
 
     def main_type(self, iri: str) -> str | None:
-        """The most specific named type of ``iri`` (the policykg ontology's before others), or None."""
-        depths = self._depths()
-        found = [t for t in self.types.get(iri, ()) if t in self.labels.labels] or list(self.types.get(iri, ()))
-        if not found:
-            return None
-        return min(found, key=lambda t: (-depths.get(t, 0), not t.startswith(PK), t))
+        """The most specific type of ``iri``, or None: see :func:`most_specific_type`."""
+        return most_specific_type(self.types.get(iri, ()), self._parents)
+
+
+def most_specific_type(types, parents: dict[str, set[str]]) -> str | None:
+    """Of an entity's ``types``, one that no other of them is a subclass of; the policykg ontology's
+    first, then the first by IRI. ``parents``: class -> its superclasses (the store holds the closure,
+    so direct edges suffice). The ``label-search`` query's ``?type`` says the same in SPARQL.
+    """
+    minimal = [t for t in types if not any(n != t and t in parents.get(n, ()) for n in types)]
+    return min(minimal, key=lambda t: (not t.startswith(PK), t), default=None)

@@ -165,16 +165,23 @@ def run_query(kg, *, sparql: str | None = None, name: str | None = None, path: P
               timeout: float = DEFAULT_TIMEOUT, memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
     """Run one query on ``kg``'s store in a worker process; see the module docstring.
 
+    A shipped canned query that an index answers (``label-search``: see
+    :mod:`policykg.sparql.indexed`) is answered from it, with the same rows.
+
     Raises :class:`~policykg.errors.QueryTimeout` past ``timeout`` seconds,
     :class:`~policykg.errors.EvaluationFailed` if the worker dies (past
     ``memory_mb`` of memory, for one), and the query's own errors
     (:class:`~policykg.errors.QuerySyntaxError`, ``UnsafeQueryError``,
     ``ParameterError``).
     """
+    from . import indexed
+    from .canned import find_query
     from .workers import run_isolated
 
     if params and (name is not None or path is not None) and sparql is None:
         params = resolve_names(kg, name=name, path=path, params=params, lang=lang or "en")
+    if name is not None and sparql is None and path is None and indexed.answers(canned := find_query(name)):
+        return QueryResult(*indexed.run_indexed(kg, canned, params, lang=lang, format=format))
     job = make_job(sparql=sparql, name=name, path=path, params=params, lang=lang, format=format)
     form, fmt, data = run_isolated(kg.store, job, timeout=timeout, memory_mb=memory_mb)
     return QueryResult(form, fmt, data)

@@ -181,13 +181,25 @@ class Site:
             out.append(found)
         return out
 
-    async def run_page(self, request: Request, job: Job, lang: str, facts: tuple | None = None) -> dict:
+    async def answer(self, request: Request, job: Job, canned=None, bound: dict | None = None) -> tuple:
+        """``(form, format, data)`` of ``job``: from the index for a canned query one answers
+        (:mod:`policykg.sparql.indexed`; ``bound``: its parameter values), else from a query worker."""
+        from ..sparql import indexed
+
+        if canned is not None and indexed.answers(canned):
+            return await run_in_threadpool(indexed.run_indexed, self.kg, canned, bound, format=job.select_format,
+                                           page=job.page, sort=job.sort, max_bytes=job.max_bytes)
+        return await request.app.state.scheduler.run(job, self.query_timeout, client_of(request), request=request)
+
+    async def run_page(self, request: Request, job: Job, lang: str, facts: tuple | None = None, canned=None,
+                       bound: dict | None = None) -> dict:
         """One page of ``job``'s result for the results template (or raise PolicyKGError).
 
         The worker sends only the page (:data:`PAGE_ROWS` rows, from ``?page=``)
         and a bounded count, so a result of any size costs one page of HTML.
         With ``facts`` (a canned query's ``# fact:`` header, possibly empty),
         each row also gets the facts it states with their evidence (:meth:`row_facts`).
+        ``canned`` and ``bound``: the canned query and its values, when it is one (see :meth:`answer`).
         """
         import pickle
 
@@ -199,8 +211,7 @@ class Site:
         descending = request.query_params.get("dir") == "desc"
         job = dataclasses.replace(job, page=((page - 1) * PAGE_ROWS, PAGE_ROWS),
                                   sort=(sort_by, descending) if sort_by else None)
-        form, fmt, data = await request.app.state.scheduler.run(job, self.query_timeout, client_of(request),
-                                                                 request=request)
+        form, fmt, data = await self.answer(request, job, canned, bound)
         if form == "ASK":
             return {"form": form, "boolean": json.loads(data)["boolean"]}
         got = pickle.loads(data)  # from our own worker
@@ -302,6 +313,12 @@ async def query_list(request: Request):
     return site.render("queries.html", queries=canned_queries(), lang=_lang(request))
 
 
+#: ``format=`` on a canned query's page: a download of the whole result as the endpoint writes it, in
+#: that SELECT/ASK format, or in the graph format beside it for a CONSTRUCT query.
+DOWNLOADS = {"csv": "nt", "tsv": "nt", "json": "jsonld", "xml": "rdfxml"}
+DOWNLOAD_SUFFIXES = {"json": "srj", "xml": "srx", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
+
+
 async def canned_query(request: Request):
     from ..errors import AmbiguousNameError
     from ..rdf.facts import member_counts
@@ -316,6 +333,10 @@ async def canned_query(request: Request):
         return site.render("error.html", status=404, title="No such query", message=str(e))
     lang = _lang(request)
     given = request.query_params
+    download = given.get("format")
+    if download is not None and download not in DOWNLOADS:
+        return site.render("error.html", status=400, title="Unknown format",
+                           message=f"format={download}: choose one of {', '.join(DOWNLOADS)}")
     values = {p.name: given.get(p.name, p.example or "") for p in canned.params}
     if "lang" in values and "lang" not in given:
         values["lang"] = lang
@@ -328,7 +349,12 @@ async def canned_query(request: Request):
                                  "short": shorten(bound[p.name]), "href": entity_path(bound[p.name])}
                         for p in canned.params if p.type == "IRI" and bound.get(p.name)}
             job = dataclasses.replace(make_job(name=name, params=bound, lang=lang), max_bytes=SERVER_RESULT_BYTES)
-            result = await site.run_page(request, job, lang, facts=canned.facts)
+            if download is not None:
+                job = dataclasses.replace(job, select_format=download, graph_format=DOWNLOADS[download])
+                form, fmt, data = await site.answer(request, job, canned, bound)
+                return Response(data, media_type=content_type(MEDIA_TYPES[fmt]), headers={
+                    "Content-Disposition": f'attachment; filename="{name}.{DOWNLOAD_SUFFIXES.get(fmt, fmt)}"'})
+            result = await site.run_page(request, job, lang, facts=canned.facts, canned=canned, bound=bound)
             counts = [c for c in (member_counts(site.store, site.labels, r["iri"], lang) for r in resolved.values())
                       if c]
         except AmbiguousNameError as e:
@@ -338,11 +364,14 @@ async def canned_query(request: Request):
                           for c in e.candidates]
         except PolicyKGError as e:
             error, status = str(e), error_status(e)
-    links = {}
+    links, editor = {}, None
     if result is not None:
-        links = {fmt: "/sparql?" + urlencode({"query": job.text, "format": fmt}) for fmt in ("csv", "json")}
+        kept = {k: v for k, v in given.items() if k in values}
+        links = {fmt: f"/queries/{name}?" + urlencode({**kept, "format": fmt}) for fmt in ("csv", "json")}
+        editor = "/query?" + urlencode({"query": job.text})
     return site.render("query_canned.html", status=status, query=canned, values=values, lang=lang,
-                       result=result, error=error, links=links, candidates=candidates, resolved=resolved,
+                       result=result, error=error, links=links, editor=editor, candidates=candidates,
+                       resolved=resolved,
                        counts=counts, expects={p.name: site.labels.best(p.expects, lang)
                                                for p in canned.params if p.expects})
 

@@ -6,15 +6,24 @@ properties and limits (``queries=``, GET or form POST), suggest for
 entities, types and properties, an HTML preview and flyout, and data
 extension (``extend=``) of the properties in :data:`EXTEND_PROPERTIES`.
 
-Candidates come from the label index (every ``rdfs:label``,
-``skos:prefLabel``, ``skos:altLabel`` and ``dct:title`` in any language),
-compared in a folded form: NFKC, case-folded, punctuation and spaces
-dropped, Japanese shinjitai and traditional Chinese turned into simplified
-Chinese (OpenCC's ``jp2t`` then ``tw2sp``, the shared normalisation), so 百度, ＢＡＩＤＵ and 達摩院 /
-达摩院 meet. A candidate's score is 100 for an exact folded match and
-otherwise the similarity ratio of the closest name (at most 99). ``match``
-is true only for an unambiguous exact match: the one candidate scoring 100,
-and every given property agrees.
+Candidates are found and ranked by the search index over every
+``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel`` and ``dct:title`` in
+any language (:meth:`TextIndex.find <policykg.rdf.textindex.TextIndex.find>`
+on names: exact names, names starting with or containing the text, names
+holding its words, then close spellings), in the one ranking of search,
+autocomplete, ``label-search`` and linking
+(:func:`~policykg.rdf.textindex.rank_key`), so a batch of 500 rows never
+scans the graph. Names are compared in a folded form: NFKC, case-folded,
+punctuation and spaces dropped, Japanese shinjitai and traditional Chinese
+turned into simplified Chinese (the shared normalisation), so 百度, ＢＡＩＤＵ
+and 達摩院 / 达摩院 meet, and a name equal in that form ranks as exact. A
+candidate's score is 100 for an exact folded match and otherwise the
+similarity ratio of its closest name (at most 99); below 40 it is offered
+only if a name holds every word of the text. With properties, candidates
+that agree with more of them rank first. ``match`` is true only for an
+unambiguous exact match: the one candidate scoring 100, and every given
+property agrees. Suggest (``/reconcile/suggest/entity``) is the site's
+autocomplete (:meth:`LabelIndex.complete <policykg.rdf.labels.LabelIndex.complete>`).
 
 :class:`Reconciler` holds the work (pure functions of the graph, tested
 without a server); the route handlers below are thin.
@@ -35,12 +44,15 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import PKD, PREFIXES
 from ..rdf.labels import normalise
+from ..rdf.textindex import ALL_TERMS, EXACT_NAME
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 ORG = PREFIXES["org"]
 PK = PREFIXES["pk"]
 DCT = PREFIXES["dct"]
 RDFS = PREFIXES["rdfs"]
+#: Candidates read from the index per query, beyond its limit, for the properties and scores to rank.
+POOL = 50
 #: The types offered first in OpenRefine's type list.
 DEFAULT_TYPES = (ORG + "Organization", PK + "GovernmentBody", PK + "PolicyDocument", PK + "City", PK + "Place",
                  PK + "Technology")
@@ -117,14 +129,15 @@ class Reconciler:
         """Classes that have instances, sorted."""
         return sorted({t for ts in self.types.values() for t in ts if t in self.labels.labels})
 
-    @cached_property
-    def folded_names(self) -> dict[str, list[tuple[str, str]]]:
-        """``iri -> [(folded name, name)]`` for every entity with a name and a type."""
-        out = {}
-        for iri, entries in self.labels.labels.items():
-            if iri in self.types:
-                out[iri] = sorted({(fold(text), text) for text, _, _ in entries if fold(text)})
-        return out
+    def folded_names(self, iri: str) -> list[tuple[str, str]]:
+        """``[(folded name, name)]`` of an entity with a type (folded when first asked for: a query
+        reads the few candidates the index gives, never every name)."""
+        cache = self.__dict__.setdefault("_folded", {})
+        found = cache.get(iri)
+        if found is None:
+            entries = self.labels.labels.get(iri, ()) if iri in self.types else ()
+            found = cache[iri] = sorted({(fold(text), text) for text, _, _ in entries if fold(text)})
+        return found
 
     def name(self, iri: str) -> str:
         return self.labels.best(iri, self.lang)
@@ -191,30 +204,51 @@ class Reconciler:
         checks = [self._property_check(p) for p in props]
         wanted = fold(text)
         scored = []
-        for iri, names in self.folded_names.items():
-            types = self.types[iri]
+        for iri, key in self._pool(text, wanted, wanted_types, limit):
+            types = self.types.get(iri)
+            if not types:
+                continue
             if wanted_types:
                 hits = [t in types for t in wanted_types]
                 if not (all(hits) if strict == "all" else any(hits)):
                     continue
+            names = self.folded_names(iri)
             name_score, exact = self._name_score(wanted, names) if wanted else (0.0, False)
             prop_hits = [check(iri) for check in checks]
             agreed = sum(prop_hits) / len(checks) if checks else 0.0
             # Name alone; name and properties 70:30; properties alone (no query text) never a match.
             score = name_score if not checks else round(0.7 * name_score + 30.0 * agreed, 1) if wanted else \
                 round(100.0 * agreed, 1)
-            if score < MIN_SCORE:
+            # A name holding every word of the text is a candidate however long it is; the similarity
+            # floor is for partial matches and close spellings.
+            if score < MIN_SCORE and not (wanted and key[0] <= ALL_TERMS):
                 continue
             features = (("name_similarity", round(name_score / 100, 3)), ("name_exact", exact)) + \
                 tuple((f"property:{p.get('pid')}", hit) for p, hit in zip(props, prop_hits))
-            scored.append((score, exact and all(prop_hits), iri, features))
-        # Instances before ontology terms of the same name, then score, then IRI for a stable order.
-        scored.sort(key=lambda s: (-s[0], not s[2].startswith(PKD), s[2]))
-        exact = [s for s in scored if s[1]]
-        instances = [s for s in exact if s[2].startswith(PKD)] or exact
-        sure = instances[0][2] if len(instances) == 1 else None
+            # The index's rank, with a name equal but for punctuation and spaces taken as exact.
+            rank = ((EXACT_NAME,) + key[1:]) if exact else key
+            scored.append(((-agreed, rank), score, exact and all(prop_hits), iri, features))
+        scored.sort(key=lambda s: s[0])
+        exact = [s for s in scored if s[2]]
+        instances = [s for s in exact if s[3].startswith(PKD)] or exact
+        sure = instances[0][3] if len(instances) == 1 else None
         return [Candidate(iri, self.name(iri), score, iri == sure, self._type_list(iri), self.description(iri),
-                          features) for score, _, iri, features in scored[:limit]]
+                          features) for _, score, _, iri, features in scored[:limit]]
+
+    def _pool(self, text: str, wanted: str, wanted_types: list[str], limit: int) -> list[tuple[str, tuple]]:
+        """``(iri, rank key)`` of the entities worth scoring: the index's best name matches for ``text``
+        (of ``wanted_types``, if any); without text, every entity of those types."""
+        labels = self.labels
+        if wanted:
+            index = labels.text_index
+            hits = index.find(text, limit=limit + POOL, types=wanted_types or None, names_only=True)
+            return [(hit.iri, hit.key) for hit in hits]
+        if wanted_types:
+            found = {labels.text_index.docs[n] for t in wanted_types for n in labels.text_index.by_type.get(t, ())}
+        else:
+            found = {iri for iri in self.types if iri in self.labels.labels}
+        return sorted(((iri, (EXACT_NAME, 0, 0, labels.priority.get(iri, 99), 0, iri)) for iri in found),
+                      key=lambda e: e[1])
 
     @staticmethod
     def _name_score(wanted: str, names: list[tuple[str, str]]) -> tuple[float, bool]:
@@ -239,7 +273,7 @@ class Reconciler:
         def check(iri: str) -> bool:
             for value in self.values(iri, pid):
                 if isinstance(value, ox.NamedNode):
-                    if value.value in ids or names & {f for f, _ in self.folded_names.get(value.value, ())}:
+                    if value.value in ids or names & {f for f, _ in self.folded_names(value.value)}:
                         return True
                 elif fold(value.value) in names:
                     return True
@@ -249,18 +283,12 @@ class Reconciler:
     # -- suggest ------------------------------------------------------------------------------
 
     def suggest_entities(self, prefix: str, types: list[str] | None = None, limit: int = 10) -> dict:
-        wanted = fold(prefix)
-        hits = []
-        for iri, names in self.folded_names.items():
-            if types and not set(types) & self.types[iri]:
-                continue
-            ranks = [0 if f.startswith(wanted) else 1 for f, _ in names if wanted in f]
-            if ranks:
-                hits.append((min(ranks), not iri.startswith(PKD), self.name(iri), iri))
-        hits.sort()
+        """The site's autocomplete (:meth:`LabelIndex.complete <policykg.rdf.labels.LabelIndex.complete>`)
+        in the shape of the Suggest API."""
         result = []
-        for _, _, name, iri in hits[:limit]:
-            entry = {"id": iri, "name": name, "notable": [{"id": t, "name": n} for t, n in self._type_list(iri)]}
+        for found in self.labels.complete(prefix, types=types or None, lang=self.lang, limit=limit):
+            iri = found["iri"]
+            entry = {"id": iri, "name": self.name(iri), "notable": [{"id": t, "name": n} for t, n in self._type_list(iri)]}
             if self.description(iri):
                 entry["description"] = self.description(iri)
             result.append(entry)
@@ -268,9 +296,9 @@ class Reconciler:
 
     def suggest_types(self, prefix: str, limit: int = 10) -> dict:
         wanted = fold(prefix)
-        hits = sorted((not any(f.startswith(wanted) for f, _ in self.folded_names.get(c, ())), self.name(c), c)
+        hits = sorted((not any(f.startswith(wanted) for f, _ in self.folded_names(c)), self.name(c), c)
                       for c in self.classes
-                      if any(wanted in f for f, _ in self.folded_names.get(c, [(fold(self.name(c)), "")])))
+                      if any(wanted in f for f, _ in self.folded_names(c) or [(fold(self.name(c)), "")]))
         return {"result": [{"id": c, "name": name} for _, name, c in hits[:limit]]}
 
     def suggest_properties(self, prefix: str, limit: int = 10) -> dict:

@@ -1,0 +1,120 @@
+"""Canned queries that the local store answers from an index, with the rows their SPARQL gives.
+
+``label-search`` in SPARQL tests every name in the store with CONTAINS (2 s
+at a million triples, per keystroke of a search box). On the local store it
+is answered from the label index instead (:meth:`LabelIndex.matches
+<policykg.rdf.labels.LabelIndex.matches>`), in well under 10 ms, in the one
+ranking of search, autocomplete, reconciliation and linking
+(:func:`policykg.rdf.textindex.rank_key`), which the query's ORDER BY spells
+out in SPARQL. The ``.rq`` file stays the definition: it runs as it is on
+any other engine (Virtuoso), and the tests check that the index gives the
+query's rows in the query's order, plus the names only the index's folding
+finds (人工智慧 for 人工智能, ＢＡＩＤＵ for Baidu).
+
+Answers come back as the worker's would (:mod:`policykg.sparql.evaluation`):
+the bytes of a result format, or one pickled page, written by the same
+writers, so the CLI, the library and the pages need not know where an
+answer came from. No query text is parsed, so nothing runs in a worker.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pyoxigraph as ox
+
+from ..namespaces import PREFIXES
+
+Row = tuple  # of pyoxigraph terms, None where unbound
+
+
+def _label_search(kg, values: dict[str, str]) -> tuple[list[str], list[Row]]:
+    labels = kg.labels
+    lang = values.get("lang", "")
+    rows = []
+    main_type = _main_types(kg)
+    for iri, name, name_lang in labels.matches(values.get("text", "")):
+        display = labels.display.get((iri, lang))
+        cls = main_type(iri)
+        rows.append((ox.NamedNode(iri), ox.Literal(display) if display is not None else None,
+                     ox.Literal(name, language=name_lang) if name_lang else ox.Literal(name), ox.Literal(name_lang),
+                     ox.NamedNode(cls) if cls else None))
+    return ["entity", "entityLabel", "label", "language", "type"], rows
+
+
+def _main_types(kg) -> Callable[[str], str | None]:
+    """The most specific type of an entity (:func:`~policykg.rdf.textindex.most_specific_type`), read from
+    the store for the few entities a search finds."""
+    from ..rdf.textindex import RDF_TYPE, most_specific_type
+
+    store, graph = kg.store, ox.DefaultGraph()
+    parents: dict[str, set[str]] = {}
+    sub = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
+
+    def supers(cls: str) -> set[str]:
+        found = parents.get(cls)
+        if found is None:
+            found = parents[cls] = {q.object.value for q in store.quads_for_pattern(ox.NamedNode(cls), sub, None, graph)
+                                    if isinstance(q.object, ox.NamedNode)}
+        return found
+
+    def main_type(iri: str) -> str | None:
+        types = {q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, graph)
+                 if isinstance(q.object, ox.NamedNode)}
+        return most_specific_type(types, {t: supers(t) for t in types})
+
+    return main_type
+
+
+#: Canned query name -> how the local store answers it from an index: ``(kg, bound values) -> (variables, rows)``.
+INDEXED: dict[str, Callable] = {"label-search": _label_search}
+
+
+def answers(canned) -> bool:
+    """Whether ``canned`` is answered from an index on the local store: a shipped query named in
+    :data:`INDEXED` (a user's file of the same name runs as SPARQL)."""
+    return canned.name in INDEXED and canned.shipped
+
+
+def _solutions(variables: list[str], rows: list[Row]) -> ox.QuerySolutions:
+    """Rows as pyoxigraph solutions, so that the standard writers and the pager take them."""
+
+    def term(t) -> dict:
+        if isinstance(t, ox.NamedNode):
+            return {"type": "uri", "value": t.value}
+        if isinstance(t, ox.BlankNode):
+            return {"type": "bnode", "value": t.value}
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value != PREFIXES["xsd"] + "string":
+            out["datatype"] = t.datatype.value
+        return out
+
+    bindings = [{v: term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    data = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+    return ox.parse_query_results(data.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
+
+
+def run_indexed(kg, canned, values: dict[str, str] | None = None, *, lang: str | None = None, format: str = "json",
+                page: tuple[int, int] | None = None, sort: tuple[str, bool] | None = None,
+                max_bytes: int | None = None) -> tuple[str, str, bytes]:
+    """``(form, format, data)`` of the indexed canned query ``canned`` (a
+    :class:`~policykg.sparql.canned.CannedQuery`) with ``values`` for its
+    parameters (names already resolved; ``lang`` fills a ``lang`` parameter
+    not given), checked as for the SPARQL text: the bytes of ``format``, or
+    with ``page`` one pickled page as :func:`policykg.sparql.evaluation.page_of` gives it."""
+    from .evaluation import page_of
+    from .formats import write
+    from .params import bind_values
+
+    values = dict(values or {})
+    if lang and "lang" not in values and any(p.name == "lang" for p in canned.params):
+        values["lang"] = lang
+    terms = bind_values(canned.name, canned.params, values)
+    variables, rows = INDEXED[canned.name](kg, {name: term.value for name, term in terms.items()})
+    if page is not None:
+        return "SELECT", "page", page_of(_solutions(variables, rows), *page, sort=sort)
+    form, data = write(_solutions(variables, rows), format, limit=max_bytes)
+    return form, format, data
