@@ -30,9 +30,12 @@ import pyoxigraph as ox
 
 from ..errors import EntityNotFoundError
 from ..namespaces import PK, PKD, PREFIXES, shorten
-from .textindex import LABEL_PROPS, WEIGHTS, Hit, TextIndex, fold, name_tier, priorities, priority, rank_key
+from .textindex import (LABEL_PROPS, WEIGHTS, Hit, TextIndex, fold, most_specific_type, name_tier, priorities,
+                        priority, rank_key)
 
 PREFERRED_PROPS = LABEL_PROPS[:2]
+_RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+_SUBCLASS = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
 #: Reader languages, and the order in which other languages stand in for a missing one.
 LANG_ORDER = ("en", "ja", "zh")
 DISPLAY_LABEL = PK + "displayLabel"
@@ -136,6 +139,25 @@ class LabelIndex:
         """The :data:`~policykg.rdf.textindex.WEIGHTS` of a name: 0 for a preferred label, 1 for an alias or title."""
         return min((WEIGHTS["label"] if prop in PREFERRED_PROPS else WEIGHTS["alias"]
                     for t, l, prop in self.labels.get(iri, ()) if t == text and l == lang), default=WEIGHTS["alias"])
+
+    def main_type(self, iri: str) -> str | None:
+        """The most specific type of ``iri``
+        (:func:`~policykg.rdf.textindex.most_specific_type`), or None; read from the store when first
+        asked for, then kept."""
+        cache = self.__dict__.setdefault("_main_types", {})
+        if iri in cache:
+            return cache[iri]
+        found = None
+        if self.store is not None:
+            graph, supers = ox.DefaultGraph(), self.__dict__.setdefault("_superclasses", {})
+            types = {q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(iri), _RDF_TYPE, None, graph)
+                     if isinstance(q.object, ox.NamedNode)}
+            for t in types - supers.keys():
+                supers[t] = {q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(t), _SUBCLASS, None, graph)
+                             if isinstance(q.object, ox.NamedNode)}
+            found = most_specific_type(types, supers)
+        cache[iri] = found
+        return found
 
     @cached_property
     def _by_name(self) -> dict[str, set[str]]:

@@ -529,20 +529,10 @@ class TextIndex:
 
     # -- types -------------------------------------------------------------------------------------
 
-    @property
-    def _parents(self) -> dict[str, set[str]]:
-        if not hasattr(self, "_parent_cache"):
-            parents: dict[str, set[str]] = {}
-            sub = ox.NamedNode(_RDFS + "subClassOf")
-            for q in self.store.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
-                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
-                    parents.setdefault(q.subject.value, set()).add(q.object.value)
-            self._parent_cache = parents
-        return self._parent_cache
-
     def main_type(self, iri: str) -> str | None:
-        """The most specific type of ``iri``, or None: see :func:`most_specific_type`."""
-        return most_specific_type(self.types.get(iri, ()), self._parents)
+        """The most specific type of ``iri``, or None: see :meth:`LabelIndex.main_type
+        <policykg.rdf.labels.LabelIndex.main_type>`."""
+        return self.labels.main_type(iri)
 
 
 def most_specific_type(types, parents: dict[str, set[str]]) -> str | None:

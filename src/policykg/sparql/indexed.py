@@ -33,7 +33,7 @@ def _label_search(kg, values: dict[str, str]) -> tuple[list[str], list[Row]]:
     labels = kg.labels
     lang = values.get("lang", "")
     rows = []
-    main_type = _main_types(kg)
+    main_type = labels.main_type
     for iri, name, name_lang in labels.matches(values.get("text", "")):
         display = labels.display.get((iri, lang))
         cls = main_type(iri)
@@ -41,30 +41,6 @@ def _label_search(kg, values: dict[str, str]) -> tuple[list[str], list[Row]]:
                      ox.Literal(name, language=name_lang) if name_lang else ox.Literal(name), ox.Literal(name_lang),
                      ox.NamedNode(cls) if cls else None))
     return ["entity", "entityLabel", "label", "language", "type"], rows
-
-
-def _main_types(kg) -> Callable[[str], str | None]:
-    """The most specific type of an entity (:func:`~policykg.rdf.textindex.most_specific_type`), read from
-    the store for the few entities a search finds."""
-    from ..rdf.textindex import RDF_TYPE, most_specific_type
-
-    store, graph = kg.store, ox.DefaultGraph()
-    parents: dict[str, set[str]] = {}
-    sub = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
-
-    def supers(cls: str) -> set[str]:
-        found = parents.get(cls)
-        if found is None:
-            found = parents[cls] = {q.object.value for q in store.quads_for_pattern(ox.NamedNode(cls), sub, None, graph)
-                                    if isinstance(q.object, ox.NamedNode)}
-        return found
-
-    def main_type(iri: str) -> str | None:
-        types = {q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, graph)
-                 if isinstance(q.object, ox.NamedNode)}
-        return most_specific_type(types, {t: supers(t) for t in types})
-
-    return main_type
 
 
 #: Canned query name -> how the local store answers it from an index: ``(kg, bound values) -> (variables, rows)``.
