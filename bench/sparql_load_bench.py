@@ -1,6 +1,6 @@
 """SPARQL endpoint under load: `policykg serve` against `oxigraph serve-read-only`.
 
-    python bench/sparql_load_bench.py [--clients 8] [--duration 30] [--data-dir DIR]
+    python bench/sparql_load_bench.py [--clients 8] [--duration 30] [--queries all|NAME,...] [--data-dir DIR]
 
 Starts, on free loopback ports,
 
@@ -58,6 +58,10 @@ PY = sys.executable
 SECTION = "## SPARQL endpoint under load"
 QUERIES = ["members-by-role", "city-indicators", "cq-people-quoted"]
 TARGET_RATIO = 0.5
+#: A query is heavy when Oxigraph's server spends at least this much CPU on one request (evaluation, not
+#: HTTP, dominates); heavy queries must reach HEAVY_RATIO.
+HEAVY_CPU_MS = 1.0
+HEAVY_RATIO = 0.8
 CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -158,6 +162,8 @@ def query_texts() -> dict[str, str]:
     out = {}
     for name in QUERIES:
         canned = find_query(name)
+        if any(p.example is None for p in canned.params):
+            continue
         params = {p.name: p.example for p in canned.params if p.example is not None}
         out[name] = sparql_prefixes() + canned.bind(params)
     return out
@@ -293,8 +299,11 @@ def machine() -> dict:
             model = line.split(":", 1)[1].strip()
             break
     from importlib.metadata import version
-    vers = {}
-    for pkg in ("policykg", "pyoxigraph", "uvicorn", "starlette"):
+
+    import policykg
+
+    vers = {"policykg": policykg.__version__}  # the package's own, not a possibly stale install's metadata
+    for pkg in ("pyoxigraph", "uvicorn", "starlette"):
         try:
             vers[pkg] = version(pkg)
         except Exception:  # noqa: BLE001
@@ -421,8 +430,17 @@ def main() -> None:
     ap.add_argument("--out-root", type=Path, default=Path("/tmp/pkg-bench/sparql-load"))
     ap.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--queries", default=",".join(QUERIES),
+                    help="comma-separated canned query names, or 'all' for every shipped canned query")
     ap.add_argument("--from-json", type=Path, help="only re-render the section from a previous run's JSON")
     args = ap.parse_args()
+    global QUERIES
+    if args.queries == "all":
+        from policykg.sparql.canned import canned_queries
+
+        QUERIES = [q.name for q in canned_queries()]
+    else:
+        QUERIES = [name.strip() for name in args.queries.split(",") if name.strip()]
     if args.from_json:
         data = json.loads(args.from_json.read_text())
         section = report(data)
@@ -473,7 +491,7 @@ def main() -> None:
             f"oxigraph on {ox.port}")
         data["triples"] = {"policykg": count_triples(pk), "oxigraph": count_triples(ox)}
         texts = query_texts()
-        for i, name in enumerate(QUERIES):
+        for i, name in enumerate(texts):
             text = texts[name]
             rows, sols = {}, {}
             for s in (pk, ox):
@@ -503,9 +521,14 @@ def main() -> None:
     targets = []
     for q in data["queries"]:
         ratio = q["policykg"]["rps"] / q["oxigraph"]["rps"] if q["oxigraph"]["rps"] else 0.0
-        targets.append({"target": f"{q['name']}: policykg at least {TARGET_RATIO:g}x Oxigraph's requests/s",
+        ox_cpu_ms = 1000 * q["oxigraph"]["server_cpu_s"] / max(1, q["oxigraph"]["requests"]) \
+            if "requests" in q["oxigraph"] else 0.0
+        heavy = ox_cpu_ms >= HEAVY_CPU_MS
+        need = HEAVY_RATIO if heavy else TARGET_RATIO
+        what = f"heavy: Oxigraph {ox_cpu_ms:.2f} ms CPU per request" if heavy else "light"
+        targets.append({"target": f"{q['name']} ({what}): policykg at least {need:g}x Oxigraph's requests/s",
                         "measured": f"{q['policykg']['rps']:.0f} vs {q['oxigraph']['rps']:.0f} req/s = {ratio:.2f}x",
-                        "result": "PASS" if ratio >= TARGET_RATIO else "FAIL"})
+                        "result": "PASS" if ratio >= need else "FAIL"})
     data["targets"] = targets
     (out / "sparql_load_bench.json").write_text(json.dumps(data, indent=1, default=str) + "\n")
     section = report(data)

@@ -245,6 +245,20 @@ def test_the_targets_page_shows_each_target_with_its_latest_figure_status_and_ev
         assert text in row, text
 
 
+def test_the_targets_page_glosses_every_evidence_phrase_in_english(client, kg):
+    import html as html_module
+
+    from policykg.rdf.facts import evidence_of
+
+    html = html_module.unescape(client.get("/targets?lang=en").text)
+    found = policykg.targets(kg)
+    nodes = [n for t in found for n in (t.target, *(f.observation for f in t.figures))]
+    evidence = [e for n in nodes for e in evidence_of(kg.store, kg.labels, n, "en")]
+    assert evidence and all(e["gloss"] for e in evidence)
+    for e in evidence:
+        assert f'{e["phrase"]}</q> <span class="phrase-gloss" lang="en">({e["gloss"]})</span>' in html, e["phrase"]
+
+
 def test_the_targets_page_filters_by_policy_and_refuses_an_unknown_one(client):
     page = client.get("/targets", params={"policy": "pkd:bj-etown-ai-native-policies-2024"})
     assert page.status_code == 200 and page.text.count('<tr class="status-') == 3

@@ -41,7 +41,21 @@ async def policy_followthrough(request: Request, iri: str, lang: str) -> dict:
         return {}  # before any query runs: most entity pages are not policies
     found = await run_in_threadpool(lineage, site.kg, iri, lang=lang, result=await _run(request, lineage_job(iri, lang)))
     listed = await run_in_threadpool(targets, site.kg, iri, lang=lang, result=await _run(request, targets_job(lang)))
-    return {"lineage": found, "targets": listed}
+    return {"lineage": found, "targets": listed, "glosses": await run_in_threadpool(glosses, site, listed, lang)}
+
+
+def glosses(site, found, lang: str) -> dict[str, dict]:
+    """``phrase -> {"text", "lang"}``: the gloss (``pk:gloss``) of every evidence phrase of the targets
+    ``found`` and of their figures, for _targets.html (:func:`policykg.rdf.facts.evidence_of`)."""
+    from ..rdf.facts import evidence_of
+
+    out: dict[str, dict] = {}
+    for t in found:
+        for node in (t.target, *(f.observation for f in t.figures)):
+            for e in evidence_of(site.store, site.labels, node, lang):
+                if e["gloss"]:
+                    out.setdefault(e["phrase"], {"text": e["gloss"], "lang": e["gloss_lang"] or "en"})
+    return out
 
 
 async def targets_page(request: Request):
@@ -58,4 +72,5 @@ async def targets_page(request: Request):
         return site.render("error.html", status=error_status(e), title="The targets could not be computed",
                            message=str(e))
     counts = {s: sum(1 for t in found if t.status == s) for s in STATUSES}
-    return site.render("targets.html", lang=lang, targets=found, counts=counts, policy=policy)
+    return site.render("targets.html", lang=lang, targets=found, counts=counts, policy=policy,
+                       glosses=await run_in_threadpool(glosses, site, found, lang))
