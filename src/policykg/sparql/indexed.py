@@ -24,26 +24,34 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES
+#: One solution in the SPARQL 1.1 Query Results JSON form: variable -> {"type", "value", ...}; unbound
+#: variables are left out. Built as such, not as pyoxigraph terms, because a search can give 10,000 rows.
+Binding = dict
 
-Row = tuple  # of pyoxigraph terms, None where unbound
 
-
-def _label_search(kg, values: dict[str, str]) -> tuple[list[str], list[Row]]:
+def _label_search(kg, values: dict[str, str]) -> tuple[list[str], list[Binding]]:
     labels = kg.labels
     lang = values.get("lang", "")
     rows = []
-    main_type = labels.main_type
+    entities: dict[str, Binding] = {}  # what every row of one entity shares
     for iri, name, name_lang in labels.matches(values.get("text", "")):
-        display = labels.display.get((iri, lang))
-        cls = main_type(iri)
-        rows.append((ox.NamedNode(iri), ox.Literal(display) if display is not None else None,
-                     ox.Literal(name, language=name_lang) if name_lang else ox.Literal(name), ox.Literal(name_lang),
-                     ox.NamedNode(cls) if cls else None))
+        entity = entities.get(iri)
+        if entity is None:
+            entity = entities[iri] = {"entity": {"type": "uri", "value": iri}}
+            display = labels.display.get((iri, lang))
+            if display is not None:
+                entity["entityLabel"] = {"type": "literal", "value": display}
+            cls = labels.main_type(iri)
+            if cls:
+                entity["type"] = {"type": "uri", "value": cls}
+        label = {"type": "literal", "value": name, "xml:lang": name_lang} if name_lang else \
+            {"type": "literal", "value": name}
+        rows.append({**entity, "label": label, "language": {"type": "literal", "value": name_lang}})
     return ["entity", "entityLabel", "label", "language", "type"], rows
 
 
-#: Canned query name -> how the local store answers it from an index: ``(kg, bound values) -> (variables, rows)``.
+#: Canned query name -> how the local store answers it from an index:
+#: ``(kg, bound values) -> (variables, bindings)``.
 INDEXED: dict[str, Callable] = {"label-search": _label_search}
 
 
@@ -53,23 +61,9 @@ def answers(canned) -> bool:
     return canned.name in INDEXED and canned.shipped
 
 
-def _solutions(variables: list[str], rows: list[Row]) -> ox.QuerySolutions:
+def _solutions(variables: list[str], rows: list[Binding]) -> ox.QuerySolutions:
     """Rows as pyoxigraph solutions, so that the standard writers and the pager take them."""
-
-    def term(t) -> dict:
-        if isinstance(t, ox.NamedNode):
-            return {"type": "uri", "value": t.value}
-        if isinstance(t, ox.BlankNode):
-            return {"type": "bnode", "value": t.value}
-        out = {"type": "literal", "value": t.value}
-        if t.language:
-            out["xml:lang"] = t.language
-        elif t.datatype.value != PREFIXES["xsd"] + "string":
-            out["datatype"] = t.datatype.value
-        return out
-
-    bindings = [{v: term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-    data = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+    data = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}, ensure_ascii=False)
     return ox.parse_query_results(data.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
 
 
