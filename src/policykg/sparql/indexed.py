@@ -3,8 +3,10 @@
 ``label-search`` in SPARQL tests every name in the store with CONTAINS (2 s
 at a million triples, per keystroke of a search box). On the local store it
 is answered from the label index instead (:meth:`LabelIndex.matches
-<policykg.rdf.labels.LabelIndex.matches>`), in well under 10 ms, in the one
-ranking of search, autocomplete, reconciliation and linking
+<policykg.rdf.labels.LabelIndex.matches>`): the look-up takes well under a
+millisecond there, and the answer costs a few hundredths of a millisecond a
+row (``bench/search_bench.py``). Rows come in the one ranking of search,
+autocomplete, reconciliation and linking
 (:func:`policykg.rdf.textindex.rank_key`), which the query's ORDER BY spells
 out in SPARQL. The ``.rq`` file stays the definition: it runs as it is on
 any other engine (Virtuoso), and the tests check that the index gives the
