@@ -230,6 +230,25 @@ def test_default_view_labels_never_overlap(page, shipped, screenshots_dir):
     page.assert_offline()
 
 
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1366, 768)])
+def test_program_members_keep_their_labels_after_fit_at_laptop_sizes(page, shipped, screenshots_dir, size):
+    path, net = shipped
+    width, height = size
+    page.page.set_viewport_size({"width": width, "height": height})
+    p = open_page(page, path)
+    p.click("#pk-fit")
+    p.evaluate("window.__network.redraw()")
+    result = p.evaluate(LABELS)
+    p.screenshot(path=os.path.join(screenshots_dir, f"network-{width}x{height}.png"))
+    assert result["problems"] == [] and result["overlaps"] == []
+    members = {s for s, o, d in net.graph.edges(data=True) if o == PROGRAM and d.get("prop") == "org:Membership"}
+    assert len(members) == 10
+    assert sorted(members - set(result["nodes"])) == []
+    assert PROGRAM in result["nodes"]
+    assert page.errors == []
+    page.assert_offline()
+
+
 @pytest.mark.parametrize("query", ["百度", "Baidu", "baidu", "ＢＡＩＤＵ", "バイドゥ"])
 def test_search_finds_baidu_by_any_label(page, shipped, screenshots_dir, query):
     path, _ = shipped

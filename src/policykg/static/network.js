@@ -13,8 +13,9 @@
  * drawn together along the links between them, with room for their labels,
  * and the fit frames the labels as well as the nodes. vis-network then
  * draws that layout with its physics off. Node and link labels are drawn by
- * this script after each frame, most important first, and a label is only
- * drawn where its box overlaps no label already drawn.
+ * this script after each frame, most important first (policies, programs,
+ * government bodies and programs' members before the rest), and a label is
+ * only drawn where its box overlaps no label already drawn.
  *
  * Every string from the graph reaches the DOM only as text: textContent,
  * setAttribute, option.text, canvas text, or vis-network's string tooltips
@@ -74,6 +75,11 @@
     var h = function (v) { return ("0" + Math.round(v * f).toString(16)).slice(-2); };
     return "#" + h(r) + h(g) + h(b);
   }
+
+  // A node's label goes beside it unless it is near the top or bottom of its ring
+  // (d: its offset from the ring's hub, and whether the layout put it beside):
+  // wide labels above or below neighbouring nodes would run into each other.
+  function besideLabel(d) { return typeof d[2] === "boolean" ? d[2] : Math.abs(d[0]) > Math.abs(d[1]) * 0.4; }
 
   function byLabel(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
 
@@ -238,11 +244,17 @@
       self.outEdges[e.from].push(e);
       self.inEdges[e.to].push(e);
     });
-    // Label priority: class, then links, then name.
+    // Label priority: policies, programs, government bodies and the members of programs
+    // first, then class, then links, then name.
+    var key = function (n) {
+      if (HUB[n.cls] || n.cls === "government") return 0;
+      return self.outEdges[n.id].some(function (e) { return e.prop === "org:Membership" && HUB[self.byId[e.to].cls]; }) ? 0 : 1;
+    };
     this.priority = data.nodes.slice().sort(function (a, b) {
-      return (self.rank[a.cls] - self.rank[b.cls]) || (self.adjacency[b.id].size - self.adjacency[a.id].size) ||
-        byLabel(a.label, b.label) || byLabel(a.id, b.id);
+      return (key(a) - key(b)) || (self.rank[a.cls] - self.rank[b.cls]) ||
+        (self.adjacency[b.id].size - self.adjacency[a.id].size) || byLabel(a.label, b.label) || byLabel(a.id, b.id);
     }).map(function (n) { return n.id; });
+    this.important = data.nodes.filter(function (n) { return key(n) === 0; }).length;
   }
 
   View.prototype.nodeItem = function (n, dim) {
@@ -375,7 +387,9 @@
           var take = Math.min(cap, j - i);
           for (var k = 0; k < take; k++) {
             var a = -Math.PI / 2 + 2 * Math.PI * k / take + (level % 2 ? Math.PI / take : 0);
-            local.push([list[i + k], r * Math.cos(a), r * Math.sin(a)]);
+            // only a node alone at the top or bottom of its ring is labelled above or below it:
+            // two that straddle the top would need room for both labels, side by side
+            local.push([list[i + k], r * Math.cos(a), r * Math.sin(a), Math.abs(Math.cos(a)) > Math.sin(Math.PI / take) / 2]);
           }
           i += take;
           if (i < j) r += RING * 0.75;
@@ -396,7 +410,7 @@
     this.relax(items, group);
     items.forEach(function (it) {
       var cx = it.x + it.w / 2, cy = it.y + it.h / 2;
-      it.local.forEach(function (p) { pos[p[0]] = [cx + p[1], cy + p[2], it.loose ? 0 : p[1], it.loose ? 1 : p[2]]; });
+      it.local.forEach(function (p) { pos[p[0]] = [cx + p[1], cy + p[2], it.loose ? 0 : p[1], it.loose ? 1 : p[2], p[3]]; });
     });
     return pos;
   };
@@ -462,6 +476,7 @@
         it.l = l; it.r = r; it.t = t; it.b = b;
       });
     };
+    var full = { x: 1, y: 1 };
     var separate = function () {
       for (var i = 0; i < items.length; i++) {
         for (var j = i + 1; j < items.length; j++) {
@@ -470,21 +485,29 @@
           var oy = Math.min(a.cy + a.b, b.cy + b.b) - Math.max(a.cy + a.t, b.cy + b.t) + gap;
           if (ox <= 0 || oy <= 0) continue;
           // out along the axis the two boxes are further apart on, relative to their sizes
+          // and to how full the frame already is along it
           var dx = (b.cx + (b.l + b.r) / 2) - (a.cx + (a.l + a.r) / 2), dy = (b.cy + (b.t + b.b) / 2) - (a.cy + (a.t + a.b) / 2);
           var rx = Math.abs(dx) / (a.r - a.l + b.r - b.l), ry = Math.abs(dy) / (a.b - a.t + b.b - b.t);
+          rx /= Math.pow(full.x, 1.5); ry /= Math.pow(full.y, 1.5);
           if (rx > ry || (rx === ry && ox < oy)) { var sx = dx >= 0 ? 1 : -1; a.cx -= sx * ox / 2; b.cx += sx * ox / 2; }
           else { var sy = dy >= 0 ? 1 : -1; a.cy -= sy * oy / 2; b.cy += sy * oy / 2; }
         }
       }
     };
-    var fitScale = function () {
+    // How full the frame is along each axis (extent over frame size, at scale 1): the
+    // whole is fitted by its fuller axis, so groups that must part are parted along
+    // the other (see separate). Gravity alone, aimed at the frame's shape, lines wide
+    // label boxes up in a row that is shown at a fraction of the scale it was laid out
+    // for, and then labels run into each other.
+    var fill = function () {
       var l = Infinity, r = -Infinity, t = Infinity, b = -Infinity;
       items.forEach(function (it) {
         l = Math.min(l, it.cx + it.l); r = Math.max(r, it.cx + it.r); t = Math.min(t, it.cy + it.t); b = Math.max(b, it.cy + it.b);
       });
-      return Math.min(W / (r - l), H / (b - t));
+      return { x: (r - l) / W, y: (b - t) / H };
     };
-    var aspect = Math.min(3, Math.max(1 / 3, W / H)), gx = 0.05 / aspect, gy = 0.05 * aspect, s = 0.6;
+    var fitScale = function () { var fr = fill(); return 1 / Math.max(fr.x, fr.y); };
+    var s = 0.6, g0 = 0.05;
     for (var round = 0; round < 3; round++) {
       boxes(s);
       var mx = 0, my = 0;
@@ -492,17 +515,17 @@
       mx /= items.length; my /= items.length;
       for (var step = 0; step < 150; step++) {
         var cool = 1 - step / 150;
+        if (step % 10 === 0) full = fill();
         pairs.forEach(function (p) {
           var a = items[p[0]], b = items[p[1]], dx = b.cx - a.cx, dy = b.cy - a.cy;
           var d = Math.sqrt(dx * dx + dy * dy) || 1;
           var f = Math.min(0.3, 0.03 * p[2]) * d * cool, ux = dx / d, uy = dy / d;
           a.cx += ux * f; a.cy += uy * f; b.cx -= ux * f; b.cy -= uy * f;
         });
-        // pulled in harder across the short side of the frame, so the whole takes the frame's shape
-        // and less for groups linked to no other, which then end up round the edge
+        // pulled to the middle, less for groups linked to no other, which then end up round the edge
         items.forEach(function (it) {
-          var g = it.linked ? cool : cool * 0.3;
-          it.cx += (mx - it.cx) * gx * g; it.cy += (my - it.cy) * gy * g;
+          var g = (it.linked ? cool : cool * 0.3) * g0;
+          it.cx += (mx - it.cx) * g; it.cy += (my - it.cy) * g;
         });
         // at first groups may pass through each other, so linked ones can meet
         if (round || step >= 50) separate();
@@ -583,7 +606,7 @@
     this.data.nodes.forEach(function (n) {
       var p = pos[n.id];
       if (!p) return;
-      n.dir = [p[2], p[3]];
+      n.dir = [p[2], p[3], p[4]];
       n.x = p[0];
       n.y = p[1];
       if (self.network && !n.hidden) self.network.moveNode(n.id, p[0], p[1]);
@@ -794,37 +817,49 @@
       boxes = labels;
     };
     ctx.save();
-    var sel = this.selected && this.selected.node, order = this.priority;
-    if (sel) order = [sel].concat(Array.from(this.adjacency[sel]), order);
+    // Most important first (the selection and its neighbours, then policies, programs,
+    // government bodies and the members of programs, then the rest), a tier at a time:
+    // every node of a tier gets a place beside it before any takes a place further out,
+    // which could be another's only place.
+    var sel = this.selected && this.selected.node, tiers = [this.priority.slice(0, this.important), this.priority.slice(this.important)];
+    if (sel) tiers.unshift([sel].concat(Array.from(this.adjacency[sel])));
     var done = new Set(), count = 0;
-    for (var i = 0; i < order.length && count < MAX_NODE_LABELS; i++) {
-      var id = order[i];
-      if (done.has(id)) continue;
-      done.add(id);
-      var bn = bodyNodes[id], n = this.byId[id];
-      if (!bn || bn.options.hidden || !this.visible.has(id) || this.dimmed.has(id)) continue;
-      if (!HUB[n.cls]) block();
-      var sx = (bn.x - tl.x) * scale, sy = (bn.y - tl.y) * scale;
-      if (sx < -300 || sy < -50 || sx > W + 300 || sy > H + 50) continue;
-      var px = LABEL_PX[n.cls] || 11, bold = id === sel;
-      var tw = this.textWidth(n.text, px) * (bold ? 1.08 : 1) + 2, lh = Math.ceil(px * 1.3);
-      var r = (bn.options.size || 10) * scale + 2;
-      var d = n.dir || [0, 1];
-      var below = { x: sx - tw / 2, y: sy + r }, above = { x: sx - tw / 2, y: sy - r - lh };
-      var right = { x: sx + r + 1, y: sy - lh / 2 }, left = { x: sx - r - 1 - tw, y: sy - lh / 2 };
-      // beside a ring node unless it is near the top or bottom of its ring: wide labels
-      // above or below neighbouring nodes would run into each other
-      var tries = Math.abs(d[0]) > Math.abs(d[1]) * 0.4 ? (d[0] > 0 ? [right, below, above, left] : [left, below, above, right])
-        : (d[1] < 0 ? [above, right, left, below] : [below, right, left, above]);
-      // then a little further out, clear of the nodes around (a hub in its ring of members)
-      for (var step = 1; step <= 2; step++) {
-        tries.push({ x: below.x, y: below.y + step * lh }, { x: above.x, y: above.y - step * lh });
-      }
-      for (var t = 0; t < tries.length; t++) {
-        var b = { id: id, kind: "node", x: tries[t].x, y: tries[t].y, w: tw, h: lh, text: n.text };
-        if (!hits(b)) { add(b); draw(b, px, bold, "#263238"); count++; break; }
-      }
-    }
+    tiers.forEach(function (tier) {
+      var todo = [];
+      tier.forEach(function (id) {
+        if (done.has(id)) return;
+        done.add(id);
+        var bn = bodyNodes[id], n = self.byId[id];
+        if (!bn || bn.options.hidden || !self.visible.has(id) || self.dimmed.has(id)) return;
+        var sx = (bn.x - tl.x) * scale, sy = (bn.y - tl.y) * scale;
+        if (sx < -300 || sy < -50 || sx > W + 300 || sy > H + 50) return;
+        var px = LABEL_PX[n.cls] || 11, bold = id === sel;
+        var tw = self.textWidth(n.text, px) * (bold ? 1.08 : 1) + 2, lh = Math.ceil(px * 1.3);
+        var r = (bn.options.size || 10) * scale + 2;
+        var d = n.dir || [0, 1];
+        var below = { x: sx - tw / 2, y: sy + r }, above = { x: sx - tw / 2, y: sy - r - lh };
+        var right = { x: sx + r + 1, y: sy - lh / 2 }, left = { x: sx - r - 1 - tw, y: sy - lh / 2 };
+        var near = besideLabel(d) ? (d[0] > 0 ? [right, below, above, left] : [left, below, above, right])
+          : (d[1] < 0 ? [above, right, left, below] : [below, right, left, above]);
+        // then a little further out, clear of the nodes around (a hub in its ring of members)
+        var far = [];
+        for (var step = 1; step <= 2; step++) {
+          far.push({ x: below.x, y: below.y + step * lh }, { x: above.x, y: above.y - step * lh });
+        }
+        todo.push({ id: id, n: n, px: px, bold: bold, tw: tw, lh: lh, tries: [near, far] });
+      });
+      [0, 1].forEach(function (pass) {
+        todo.forEach(function (o) {
+          if (o.placed || count >= MAX_NODE_LABELS) return;
+          if (!HUB[o.n.cls]) block();
+          var tries = o.tries[pass];
+          for (var t = 0; t < tries.length; t++) {
+            var b = { id: o.id, kind: "node", x: tries[t].x, y: tries[t].y, w: o.tw, h: o.lh, text: o.n.text };
+            if (!hits(b)) { add(b); draw(b, o.px, o.bold, "#263238"); o.placed = true; count++; break; }
+          }
+        });
+      });
+    });
     block();
     // link labels where there is room left
     var edgeOrder = this.visibleEdges.filter(function (e) { return !self.dimmedEdges.has(e.id); });
