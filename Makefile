@@ -44,12 +44,20 @@ run: setup
 	$(BIN)/policykg validate
 	$(BIN)/policykg serve --host $(HOST) --port $(PORT)
 
+# Two passes: first every test but the `serial` ones, spread over the cores (pytest-xdist; whole
+# files per worker, so a module's server or Virtuoso starts once); then the few `serial` tests, which
+# bound a server's answer times under load they make themselves, alone. Both passes always run.
+PYTEST_PASSES = status=0; \
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not serial" || status=1; \
+	$(BIN)/python -m pytest -m serial || status=1; \
+	exit $$status
+
 test: setup-test
-	$(BIN)/python -m pytest
+	$(PYTEST_PASSES)
 
 # The long runs: 10,000 examples per fuzzed property. Benchmarks: make bench.
 test-full: setup-test
-	HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest
+	export HYPOTHESIS_PROFILE=full; $(PYTEST_PASSES)
 
 bench: setup-test
 	$(BIN)/python bench/startup_bench.py

@@ -34,7 +34,9 @@ def pytest_configure(config):
     for marker, what in [("slow", "runs until a deadline or a long load (deselect with -m 'not slow')"),
                          ("browser", "drives headless Chromium"),
                          ("server", "starts a real policykg server process"),
-                         ("fuzz", "property-based fuzzing with Hypothesis")]:
+                         ("fuzz", "property-based fuzzing with Hypothesis"),
+                         ("serial", "bounds a server's answer time under load it makes itself; 'make test' runs "
+                                    "these alone, after the parallel run")]:
         config.addinivalue_line("markers", f"{marker}: {what}")
 
 

@@ -348,6 +348,9 @@ def _server_alive(env: Env) -> None:
 
 # ------------------------------------------------------------------ the tests
 
+# serial: after every row the server must answer ASK {} within 1 s, a bound for its own recovery
+# that a second test run on the same cores would eat into.
+@pytest.mark.serial
 @pytest.mark.parametrize("row", [pytest.param(r, id=r.id, marks=[SLOW] if r.slow else []) for r in QUERY_ROWS])
 def test_query_row(env, runner, row):
     text = env.fill(row.text)
@@ -447,7 +450,9 @@ def test_runaway_queries_stop_within_the_deadline_plus_one_second_in_the_library
     assert time.monotonic() - start < TIMEOUT + 1
 
 
+# serial: two process starts are compared, and a second test run beside them makes the second slower.
 @pytest.mark.slow
+@pytest.mark.serial
 @pytest.mark.parametrize("row", RUNAWAY, ids=lambda r: r.id)
 def test_runaway_queries_stop_within_the_deadline_plus_one_second_in_the_cli(tmp_path, row):
     """A whole ``policykg query`` process: its deadline plus 1 s, beyond what starting and loading take.

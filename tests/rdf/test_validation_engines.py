@@ -42,6 +42,31 @@ def _assert_same(fast, reference, what=""):
                     f"only pyshacl: {sorted((b - a).elements())}")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def pyshacl_parses_each_query_once():
+    """pyshacl hands rdflib the text of each SPARQL constraint on every run, and parsing it (pyparsing)
+    takes rdflib longer than evaluating it. This module runs pyshacl some 250 times over the same
+    shapes: each text is translated once and rdflib gets the prepared query, what its own
+    ``prepareQuery`` makes for reuse. The verdicts are pyshacl's as before, in half the time."""
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    prepared = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(strOrQuery, str):
+            # Prefixes are resolved at translation: the graph's namespaces are part of the key.
+            key = (strOrQuery, base, frozenset((initNs or {}).items()))
+            if key not in prepared:
+                prepared[key] = processor.translateQuery(processor.parseQuery(strOrQuery), base, initNs)
+            strOrQuery = prepared[key]
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(processor.SPARQLProcessor, "query", query)
+        yield
+
+
 @pytest.mark.parametrize("path", ALL_EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_examples_same_verdicts(path):
     fast = validate(graph_files=[path], cache=False, engine="fast")

@@ -83,6 +83,8 @@ def test_sparqlwrapper_answers_like_the_cli(server, q):
         assert len(got["results"]["bindings"]) == len(expected["results"]["bindings"])
 
 
+# serial: the next ASK's 1 s bound is for the server's recovery, not for a second test run beside it.
+@pytest.mark.serial
 def test_a_slow_query_gets_503_and_the_server_answers_the_next(server):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     start = time.monotonic()
