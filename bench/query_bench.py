@@ -724,8 +724,11 @@ def machine() -> dict:
     except (OSError, AttributeError):
         pass
     from importlib.metadata import version
-    vers = {}
-    for pkg in ("policykg", "pyoxigraph", "rdflib"):
+
+    import policykg
+
+    vers = {"policykg": policykg.__version__}  # the package's own, not a possibly stale install record's
+    for pkg in ("pyoxigraph", "rdflib"):
         try:
             vers[pkg] = version(pkg)
         except Exception:  # noqa: BLE001

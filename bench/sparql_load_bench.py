@@ -422,6 +422,7 @@ def write_results(path: Path, section: str) -> None:
 # --------------------------------------------------------------------------- main
 
 def main() -> None:
+    global QUERIES
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--duration", type=float, default=30.0, help="measured seconds per server and query")
@@ -434,7 +435,6 @@ def main() -> None:
                     help="comma-separated canned query names, or 'all' for every shipped canned query")
     ap.add_argument("--from-json", type=Path, help="only re-render the section from a previous run's JSON")
     args = ap.parse_args()
-    global QUERIES
     if args.queries == "all":
         from policykg.sparql.canned import canned_queries
 

@@ -223,8 +223,11 @@ def machine() -> dict:
             model = line.split(":", 1)[1].strip()
             break
     from importlib.metadata import version
-    vers = {}
-    for pkg in ("policykg", "playwright"):
+
+    import policykg
+
+    vers = {"policykg": policykg.__version__}  # the package's own, not a possibly stale install record's
+    for pkg in ("playwright",):
         try:
             vers[pkg] = version(pkg)
         except Exception:  # noqa: BLE001
