@@ -54,7 +54,8 @@ def median_ms(fn, runs: int) -> float:
 
 def measure(data_dir: Path | None, runs: int) -> dict:
     import policykg
-    from policykg.rdf.labels import PREFERRED_PROPS, normalise
+    from policykg.rdf.labels import normalise
+    from policykg.rdf.textindex import WEIGHTS, name_field
     from policykg.sparql.canned import find_query
     from policykg.web.reconcile import Reconciler
 
@@ -63,7 +64,7 @@ def measure(data_dir: Path | None, runs: int) -> dict:
     start = time.perf_counter()
     entries = labels._search_index[0]
     build = time.perf_counter() - start
-    names = [(normalise(label), iri, label, lang, 0 if prop in PREFERRED_PROPS else 1)
+    names = [(normalise(label), iri, label, lang, WEIGHTS[name_field(prop)])
              for iri, ls in labels.labels.items() for label, lang, prop in ls]
     priority = labels.priority
     query = find_query("label-search")

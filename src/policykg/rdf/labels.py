@@ -30,8 +30,8 @@ import pyoxigraph as ox
 
 from ..errors import EntityNotFoundError
 from ..namespaces import PK, PKD, PREFIXES, shorten
-from .textindex import (LABEL_PROPS, WEIGHTS, Hit, TextIndex, fold, most_specific_type, name_tier, priorities,
-                        priority, rank_key)
+from .textindex import (LABEL_PROPS, WEIGHTS, Hit, TextIndex, fold, most_specific_type, name_field, name_tier,
+                        priorities, priority, rank_key)
 
 PREFERRED_PROPS = LABEL_PROPS[:2]
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -137,8 +137,8 @@ class LabelIndex:
 
     def weight(self, iri: str, text: str, lang: str) -> int:
         """The :data:`~policykg.rdf.textindex.WEIGHTS` of a name: 0 for a preferred label, 1 for an alias or title."""
-        return min((WEIGHTS["label"] if prop in PREFERRED_PROPS else WEIGHTS["alias"]
-                    for t, l, prop in self.labels.get(iri, ()) if t == text and l == lang), default=WEIGHTS["alias"])
+        return min((WEIGHTS[name_field(prop)] for t, l, prop in self.labels.get(iri, ()) if t == text and l == lang),
+                   default=WEIGHTS["alias"])
 
     def main_type(self, iri: str) -> str | None:
         """The most specific type of ``iri``
@@ -189,7 +189,7 @@ class LabelIndex:
         best: dict[tuple[str, str, str], int] = {}
         for iri, labels in self.labels.items():
             for label, lang, prop in labels:
-                weight = WEIGHTS["label"] if prop in PREFERRED_PROPS else WEIGHTS["alias"]
+                weight = WEIGHTS[name_field(prop)]
                 if best.get((iri, label, lang), 99) > weight:
                     best[iri, label, lang] = weight
         prio = self.priority

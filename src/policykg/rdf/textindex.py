@@ -266,6 +266,11 @@ def rank_key(tier: int, missing: int, weight: int, priority: int, length: int, i
     return (tier, missing, weight, priority, length, iri)
 
 
+def name_field(prop: str) -> str:
+    """The field a name given by ``prop`` is: "label" for a preferred label, "alias" for another name."""
+    return "label" if prop in LABEL_PROPS[:2] else "alias"
+
+
 def name_tier(wanted: str, name: str) -> int:
     """The tier of a folded ``name`` that contains the folded text ``wanted``."""
     return EXACT_NAME if name == wanted else PREFIX_NAME if name.startswith(wanted) else ALL_TERMS
@@ -370,7 +375,7 @@ class TextIndex:
 
         store, graph = self.store, ox.DefaultGraph()
         for text, lang, prop in self.labels.labels.get(iri, ()):
-            yield ("label" if prop in LABEL_PROPS[:2] else "alias"), text, lang
+            yield name_field(prop), text, lang
         # One read of the node's triples; the predicate says what each value gives.
         evidence = []
         for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, graph):
@@ -425,7 +430,7 @@ class TextIndex:
         want = set(terms(wanted))
         best, best_key = ("label", self.labels.best(iri), ""), None
         texts = self.fields(iri) if not names_only else (
-            ("label" if prop in LABEL_PROPS[:2] else "alias", value, lang)
+            (name_field(prop), value, lang)
             for value, lang, prop in self.labels.labels.get(iri, ()))
         for field, value, lang in texts:
             folded = fold(value)

@@ -338,6 +338,7 @@ async def canned_query(request: Request):
         return site.render("error.html", status=400, title="Unknown format",
                            message=f"format={download}: choose one of {', '.join(DOWNLOADS)}")
     values = {p.name: given.get(p.name, p.example or "") for p in canned.params}
+    kept = {k: v for k, v in given.items() if k in values}  # the parameters given, not the page or sort
     if "lang" in values and "lang" not in given:
         values["lang"] = lang
     result, error, status, candidates, resolved, counts = None, None, 200, [], {}, []
@@ -359,14 +360,12 @@ async def canned_query(request: Request):
                       if c]
         except AmbiguousNameError as e:
             error, status = str(e).split("\n", 1)[0], error_status(e)
-            kept = {k: v for k, v in given.items() if k in values}  # not the page or sort of another answer
             candidates = [{**c, "href": "/queries/" + name + "?" + urlencode({**kept, e.param: c["iri"]})}
                           for c in e.candidates]
         except PolicyKGError as e:
             error, status = str(e), error_status(e)
     links, editor = {}, None
     if result is not None:
-        kept = {k: v for k, v in given.items() if k in values}
         links = {fmt: f"/queries/{name}?" + urlencode({**kept, "format": fmt}) for fmt in ("csv", "json")}
         editor = "/query?" + urlencode({"query": job.text})
     return site.render("query_canned.html", status=status, query=canned, values=values, lang=lang,

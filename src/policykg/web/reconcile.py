@@ -44,7 +44,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import PKD, PREFIXES
 from ..rdf.labels import normalise
-from ..rdf.textindex import ALL_TERMS, EXACT_NAME
+from ..rdf.textindex import ALL_TERMS, EXACT_NAME, rank_key
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 ORG = PREFIXES["org"]
@@ -247,7 +247,8 @@ class Reconciler:
             found = {labels.text_index.docs[n] for t in wanted_types for n in labels.text_index.by_type.get(t, ())}
         else:
             found = {iri for iri in self.types if iri in self.labels.labels}
-        return sorted(((iri, (EXACT_NAME, 0, 0, labels.priority.get(iri, 99), 0, iri)) for iri in found),
+        # No text to match: every candidate ties on it, and the rest of the one ranking orders them.
+        return sorted(((iri, rank_key(EXACT_NAME, 0, 0, labels.priority.get(iri, 99), 0, iri)) for iri in found),
                       key=lambda e: e[1])
 
     @staticmethod
