@@ -212,8 +212,22 @@ def slow_readers(clients: int = 12, rows: int = 300) -> dict:
             "ask_status_after": ask_status}
 
 
-def runaway_clients(clients: int = 50, probes: int = 9, warm_up: float = 8.0) -> dict:
-    """50 clients (distinct loopback addresses) loop on runaway queries; new clients probe with ASK {}."""
+def runaway_clients(clients: int = 50, probes: int = 9, warm_up: float = 8.0, hogs: int = 0) -> dict:
+    """50 clients (distinct loopback addresses) loop on runaway queries; new clients probe with ASK {}.
+
+    With ``hogs``, that many processes spin on the CPU throughout, as other
+    work on a busy machine would: queries get less CPU than wall time.
+    """
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(hogs)]
+    try:
+        return _runaway_clients(clients, probes, warm_up) | {"hogs": hogs}
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+
+
+def _runaway_clients(clients: int, probes: int, warm_up: float) -> dict:
     server = Server("--timeout", "10", "--workers", "2")
     stop = threading.Event()
     body = urlencode({"query": RUNAWAY}).encode()
@@ -265,7 +279,13 @@ def runaway_clients(clients: int = 50, probes: int = 9, warm_up: float = 8.0) ->
 # ---------------------------------------------------------------- report
 
 def section(figures: dict) -> str:
-    d, h, s, r = (figures[k] for k in ("descriptors", "pages", "slow", "runaway"))
+    d, h, s = (figures[k] for k in ("descriptors", "pages", "slow"))
+
+    def runaway(r: dict) -> str:
+        return (f"ASK {{}} from {len(r['probe_seconds'])} new clients: {r['probe_statuses'].count(200)} answered, "
+                f"median {r['probe_median_s']} s, max {r['probe_max_s']} s; /ontology {r['ontology_status']} in "
+                f"{r['ontology_seconds']} s; attackers got {r['attacker_answers']}")
+
     rows = [
         ("pool after descriptor exhaustion",
          f"{d['connections_opened']} half-sent connections under a {d['nofile']}-descriptor limit while a runaway "
@@ -278,10 +298,9 @@ def section(figures: dict) -> str:
         ("clients that do not read",
          f"{s['clients']} clients x {s['result_mb_each']:g} MB, never read: server grew {s['server_growth_mb']} MB; "
          f"results released after {s['held_released_after_s']} s; ASK {{}} after: {s['ask_status_after']}"),
-        ("50 runaway clients",
-         f"ASK {{}} from {len(r['probe_seconds'])} new clients: {r['probe_statuses'].count(200)} answered, median "
-         f"{r['probe_median_s']} s, max {r['probe_max_s']} s; /ontology {r['ontology_status']} in "
-         f"{r['ontology_seconds']} s; attackers got {r['attacker_answers']}"),
+        ("50 runaway clients", runaway(figures["runaway"])),
+        (f"50 runaway clients, {figures['runaway_busy']['hogs']} CPU-bound processes beside",
+         runaway(figures["runaway_busy"])),
     ]
     return "\n".join([
         HEADING, "",
@@ -300,7 +319,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     figures = {"descriptors": descriptor_exhaustion(), "pages": huge_pages(), "slow": slow_readers(),
-               "runaway": runaway_clients()}
+               "runaway": runaway_clients(), "runaway_busy": runaway_clients(hogs=2)}
     print(json.dumps(figures, indent=1))
     text = section(figures)
     print(text)

@@ -239,6 +239,10 @@ class Preempted(Exception):
     """A job stopped before its deadline because its worker was needed for others (see run_sliced)."""
 
 
+class Yielded(Preempted):
+    """A job stopped before its slice ended so a lighter client's query could have its worker (see run_sliced)."""
+
+
 class Cancelled(Exception):
     """A job stopped because whoever asked for it set its ``stop`` event (a client that went away)."""
 
@@ -474,21 +478,25 @@ class WorkerPool:
                     raise PoolBusy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
 
     def run_sliced(self, job: Job, timeout: float, slice_: float | None = None,
-                   at_slice=None, stop: threading.Event | None = None) -> tuple[str, str, bytes]:
+                   at_slice=None, stop: threading.Event | None = None,
+                   yield_now=None) -> tuple[str, str, bytes]:
         """:meth:`run`, asking ``at_slice()`` every ``slice_`` seconds what to do while the job runs.
 
         ``at_slice(cpu_seconds)``, given the CPU time the job has used so far,
         answers "wait" (ask again after another slice), "long" (run on to the
         deadline) or "preempt" (stop the job now: the worker is replaced and
-        :class:`Preempted` raised). Once ``stop`` is set the job stops within
-        :data:`STOP_POLL` seconds, waiting or running (its worker is replaced),
-        and :class:`Cancelled` is raised.
+        :class:`Preempted` raised). Until the job is judged, ``yield_now(seconds
+        held)`` is asked every :data:`STOP_POLL` seconds too; when it says yes
+        the job stops the same way and :class:`Yielded` is raised. Once ``stop``
+        is set the job stops within :data:`STOP_POLL` seconds, waiting or
+        running (its worker is replaced), and :class:`Cancelled` is raised.
         """
         deadline = time.monotonic() + timeout
         worker = self._take(timeout, stop)
         deciding = at_slice is not None and slice_ is not None
         cpu_at_start = _cpu_seconds(worker.pid) if deciding else 0.0
-        next_slice = time.monotonic() + slice_ if deciding else deadline
+        began = time.monotonic()
+        next_slice = began + slice_ if deciding else deadline
         try:
             worker.conn.send(job)
             while True:
@@ -500,10 +508,14 @@ class WorkerPool:
                 if stop is not None and stop.is_set():
                     self._replace(worker)
                     raise Cancelled()
+                watching = stop is not None or (deciding and yield_now is not None)
                 wait = min(left, max(0.0, next_slice - now)) if deciding else left
-                if worker.conn.poll(min(wait, STOP_POLL) if stop is not None else wait):
+                if worker.conn.poll(min(wait, STOP_POLL) if watching else wait):
                     break
                 now = time.monotonic()
+                if deciding and yield_now is not None and yield_now(now - began):
+                    self._replace(worker)
+                    raise Yielded()
                 if deciding and next_slice <= now < deadline:
                     verdict = at_slice(_cpu_seconds(worker.pid) - cpu_at_start)
                     if verdict == "preempt":

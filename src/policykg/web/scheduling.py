@@ -2,7 +2,12 @@
 
 Every query starts as a *short* one: it may take any free worker, and
 waiting queries are served lowest recent usage first, so a client that has
-used little is served before one that keeps the workers busy. A query still
+used little is served before one that keeps the workers busy. A short query
+yields its worker at once (it is stopped and queued again as a short one)
+to a waiting client that has used at least a slice less than its own
+client, counting the time it has run so far. So a newcomer waits for no
+heavier client's query, and at most one slice behind a client as light as
+itself, even when that client's query was starved (below). A query still
 running after :data:`SLICE` seconds becomes a *long* one, but only while
 fewer than ``slots - 1`` long queries run and its client has no other long
 query running: one worker always stays free for short queries. Otherwise it
@@ -23,6 +28,7 @@ abandoned query holds a worker until its deadline.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import math
 import threading
@@ -30,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..errors import PolicyKGError, PoolBusy, QueryTimeout
-from ..sparql.workers import Preempted
+from ..sparql.workers import Preempted, Yielded
 
 #: Seconds a query runs as a short one before it must become long or yield its worker.
 SLICE = 0.5
@@ -53,6 +59,8 @@ class _Waiter:
     client: str = field(compare=False)
     long: bool = field(compare=False)
     future: asyncio.Future = field(compare=False)
+    #: A running query has yielded its worker for this waiter; no second one needs to.
+    yielded_to: bool = field(default=False, compare=False)
 
 
 class Scheduler:
@@ -148,6 +156,23 @@ class Scheduler:
                     del self._long_by_client[client]
         self._dispatch()
 
+    def _should_yield(self, client: str, held: float) -> bool:
+        """Whether ``client``'s short query, ``held`` seconds on its worker, gives the worker up now.
+
+        It does for the lightest waiting short query that no other running
+        query has yielded to yet, if that waiter's client has used at least
+        :data:`SLICE` less (the running time so far counts as used).
+        """
+        with self._lock:
+            waiting = [w for w in self._waiting if not w.long and not w.yielded_to and not w.future.done()]
+            if not waiting:
+                return False
+            lightest = min(waiting)
+            if lightest.priority + SLICE > self.usage(client) + held:
+                return False
+            lightest.yielded_to = True
+            return True
+
     def _at_slice(self, client: str, cpu: float) -> tuple[str, bool]:
         """What a short query does at the end of a slice, and whether it now counts as long.
 
@@ -169,21 +194,19 @@ class Scheduler:
 
     # ---- running
 
-    async def _in_thread(self, fn, *args):
-        """``fn(*args, stop=event)`` in a thread; cancelling the caller sets the event and waits for ``fn``.
+    async def _in_thread(self, fn, *args, **kwargs):
+        """``fn(*args, stop=event, **kwargs)`` in a thread; cancelling the caller sets the event and waits for ``fn``.
 
         A thread cannot be cancelled, so the worker-side wait watches the
         event instead and stops its job (see ``WorkerPool.run_sliced``); the
         caller's slot is released only once the worker is really stopped.
         """
-        import functools
-
         import anyio
 
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.slots + 2)
         stop = threading.Event()
-        task = asyncio.ensure_future(anyio.to_thread.run_sync(functools.partial(fn, *args, stop=stop),
+        task = asyncio.ensure_future(anyio.to_thread.run_sync(functools.partial(fn, *args, stop=stop, **kwargs),
                                                               limiter=self._limiter))
         try:
             return await asyncio.shield(task)
@@ -232,29 +255,36 @@ class Scheduler:
     async def _run(self, job, timeout: float, client: str):
         start = time.monotonic()
         self.charge(client, ASKING)
-        await self._acquire(client, long=False, timeout=timeout)
-        promoted = [False]
 
-        def at_slice(cpu: float) -> str:
-            verdict, promoted[0] = self._at_slice(client, cpu)
-            return verdict
+        def left() -> float:
+            remaining = timeout - (time.monotonic() - start)
+            if remaining <= 0:
+                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
+            return remaining
 
-        began = time.monotonic()
-        try:
-            return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
-                                         SLICE, at_slice)
-        except Preempted:
-            pass
-        except QueryTimeout:
-            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
-        finally:
-            self.charge(client, time.monotonic() - began)
-            self._release(client, long=promoted[0])
+        while True:
+            await self._acquire(client, long=False, timeout=left())
+            promoted = [False]
+
+            def at_slice(cpu: float) -> str:
+                verdict, promoted[0] = self._at_slice(client, cpu)
+                return verdict
+
+            began = time.monotonic()
+            try:
+                return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
+                                             SLICE, at_slice, yield_now=functools.partial(self._should_yield, client))
+            except Yielded:
+                continue  # queued again as a short query, behind the lighter client it yielded to
+            except Preempted:
+                break
+            except QueryTimeout:
+                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
+            finally:
+                self.charge(client, time.monotonic() - began)
+                self._release(client, long=promoted[0])
         # Stopped at its slice: wait for a long slot, within what is left of its deadline.
-        left = timeout - (time.monotonic() - start)
-        if left <= 0:
-            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
-        await self._acquire(client, long=True, timeout=left)
+        await self._acquire(client, long=True, timeout=left())
         began = time.monotonic()
         try:
             return await self._in_thread(self.pool.run, job, max(0.01, timeout - (began - start)))
