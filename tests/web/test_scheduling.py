@@ -10,6 +10,7 @@ long they took, so a busy machine changes none of them.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 
@@ -43,9 +44,6 @@ class PretendPool:
                 raise Preempted()
             time.sleep(POLL)
             held = time.monotonic() - began
-            if deciding and yield_now is not None and yield_now(held):
-                self._note("yield", name, held)
-                raise Yielded()
             if deciding and time.monotonic() >= next_slice:
                 verdict = at_slice(held * share)
                 if verdict == "preempt":
@@ -53,6 +51,9 @@ class PretendPool:
                     raise Preempted()
                 deciding = verdict == "wait"
                 next_slice = time.monotonic() + slice_
+            if deciding and yield_now is not None and yield_now(held):
+                self._note("yield", name, held)
+                raise Yielded()
         self._note("done", name)
         return ("select", "json", name.encode())
 
@@ -66,9 +67,9 @@ class PretendPool:
         return next(i for i, e in enumerate(self.log) if e[0] == kind and e[1] == name)
 
 
-def _scenario(running: list[tuple[str, tuple]], newcomer: tuple[str, tuple], *, usage: dict[str, float],
-              slots: int = 2) -> tuple[PretendPool, dict]:
-    """Start ``running`` (client, job) queries, then ``newcomer`` once they all hold a worker; every answer."""
+def _scenario(running: list[tuple[str, tuple]], newcomer: tuple[str, tuple] | None = None, *,
+              usage: dict[str, float], slots: int = 2) -> tuple[PretendPool, dict]:
+    """Start ``running`` (client, job) queries, then ``newcomer`` once the workers are all busy; every answer."""
     pool = PretendPool()
     scheduler = Scheduler(pool, slots)
     for client, used in usage.items():
@@ -76,13 +77,16 @@ def _scenario(running: list[tuple[str, tuple]], newcomer: tuple[str, tuple], *, 
 
     async def main():
         tasks = {job[0]: asyncio.ensure_future(scheduler.run(job, 30.0, client)) for client, job in running}
-        while len(pool.events("run")) < len(running):
+        while len(pool.events("run")) < min(slots, len(running)):
             await asyncio.sleep(0.01)
-        client, job = newcomer
-        tasks[job[0]] = asyncio.ensure_future(scheduler.run(job, 30.0, client))
+        if newcomer is not None:
+            client, job = newcomer
+            tasks[job[0]] = asyncio.ensure_future(scheduler.run(job, 30.0, client))
         return {name: (await task)[2].decode() for name, task in tasks.items()}
 
-    return pool, asyncio.run(main())
+    # Its own thread, so its own event loop: a browser test's loop may still run in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return pool, thread.submit(asyncio.run, main()).result()
 
 
 def test_a_heavy_clients_query_yields_its_worker_to_a_newcomer_before_its_slice_ends():
@@ -114,3 +118,21 @@ def test_a_newcomer_heavier_than_the_running_clients_waits_for_a_free_worker():
     assert answers == {"a": "a", "b": "b", "h": "h"}
     assert pool.events("yield") == []
     assert pool.index("run", "h") > min(pool.index("done", "a"), pool.index("done", "b"))
+
+
+def test_one_clients_queries_never_stop_each_other_by_yielding():
+    # A page that asks three second-long queries at once, from one address, on a machine so busy that
+    # none is ever judged: yielding to each other, they would start over and over until their deadline.
+    starved = 0.0
+    pool, answers = _scenario([("page", ("q1", 1.2, starved)), ("page", ("q2", 1.2, starved)),
+                               ("page", ("q3", 1.2, starved))], usage={})
+    assert answers == {"q1": "q1", "q2": "q2", "q3": "q3"}
+    assert pool.events("yield") == []
+
+
+def test_queries_judged_long_at_their_slice_never_yield_to_clients_as_light():
+    # Three clients, each with a second-long query: one runs long, one waits for the long slot, one runs short.
+    pool, answers = _scenario([("a", ("a", 1.2, 1.0)), ("b", ("b", 1.2, 1.0)), ("c", ("c", 1.2, 1.0))],
+                              usage={})
+    assert answers == {"a": "a", "b": "b", "c": "c"}
+    assert pool.events("yield") == []

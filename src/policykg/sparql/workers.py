@@ -486,8 +486,9 @@ class WorkerPool:
         answers "wait" (ask again after another slice), "long" (run on to the
         deadline) or "preempt" (stop the job now: the worker is replaced and
         :class:`Preempted` raised). Until the job is judged, ``yield_now(seconds
-        held)`` is asked every :data:`STOP_POLL` seconds too; when it says yes
-        the job stops the same way and :class:`Yielded` is raised. Once ``stop``
+        held)`` is asked every :data:`STOP_POLL` seconds too (after the
+        slice's verdict when both are due); when it says yes the job stops the
+        same way and :class:`Yielded` is raised. Once ``stop``
         is set the job stops within :data:`STOP_POLL` seconds, waiting or
         running (its worker is replaced), and :class:`Cancelled` is raised.
         """
@@ -513,9 +514,7 @@ class WorkerPool:
                 if worker.conn.poll(min(wait, STOP_POLL) if watching else wait):
                     break
                 now = time.monotonic()
-                if deciding and yield_now is not None and yield_now(now - began):
-                    self._replace(worker)
-                    raise Yielded()
+                # The slice's verdict first: a query judged long at its slice's end never yields.
                 if deciding and next_slice <= now < deadline:
                     verdict = at_slice(_cpu_seconds(worker.pid) - cpu_at_start)
                     if verdict == "preempt":
@@ -523,6 +522,9 @@ class WorkerPool:
                         raise Preempted()
                     deciding = verdict == "wait"
                     next_slice = now + slice_
+                if deciding and yield_now is not None and yield_now(now - began):
+                    self._replace(worker)
+                    raise Yielded()
             reply = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)

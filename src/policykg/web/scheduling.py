@@ -7,7 +7,9 @@ yields its worker at once (it is stopped and queued again as a short one)
 to a waiting client that has used at least a slice less than its own
 client, counting the time it has run so far. So a newcomer waits for no
 heavier client's query, and at most one slice behind a client as light as
-itself, even when that client's query was starved (below). A query still
+itself, even when that client's query was starved (below). At a slice's
+end the query is judged first, so one judged long never yields, and no
+query yields to its own client's. A query still
 running after :data:`SLICE` seconds becomes a *long* one, but only while
 fewer than ``slots - 1`` long queries run and its client has no other long
 query running: one worker always stays free for short queries. Otherwise it
@@ -159,12 +161,15 @@ class Scheduler:
     def _should_yield(self, client: str, held: float) -> bool:
         """Whether ``client``'s short query, ``held`` seconds on its worker, gives the worker up now.
 
-        It does for the lightest waiting short query that no other running
-        query has yielded to yet, if that waiter's client has used at least
-        :data:`SLICE` less (the running time so far counts as used).
+        It does for the lightest waiting short query of another client that
+        no other running query has yielded to yet, if that waiter's client
+        has used at least :data:`SLICE` less (the running time so far counts
+        as used). Never to the same client: its queries would only stop each
+        other's work.
         """
         with self._lock:
-            waiting = [w for w in self._waiting if not w.long and not w.yielded_to and not w.future.done()]
+            waiting = [w for w in self._waiting
+                       if not w.long and not w.yielded_to and w.client != client and not w.future.done()]
             if not waiting:
                 return False
             lightest = min(waiting)
