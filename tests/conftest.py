@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,12 @@ from policykg import paths  # noqa: E402
 
 from support import SEED, SHARED, W3C, require_shared  # noqa: E402,F401
 
-# Validation verdicts are cached by content hash; tests keep theirs apart from the user's.
-os.environ.setdefault("POLICYKG_CACHE", str(Path(__import__("tempfile").mkdtemp(prefix="policykg-test-cache-"))))
+# Validation verdicts are cached by content hash; tests keep theirs apart from the user's. The process
+# that makes the folder removes it at the end; pytest-xdist's workers inherit the variable and share it.
+_MADE_CACHE = None
+if "POLICYKG_CACHE" not in os.environ:
+    _MADE_CACHE = tempfile.mkdtemp(prefix="policykg-test-cache-")
+    os.environ["POLICYKG_CACHE"] = _MADE_CACHE
 
 # Hypothesis: a few hundred examples per property in `make test`, 10,000 in `make test-full`.
 try:
@@ -38,6 +43,11 @@ def pytest_configure(config):
                          ("serial", "bounds a server's answer time under load it makes itself; 'make test' runs "
                                     "these alone, after the parallel run")]:
         config.addinivalue_line("markers", f"{marker}: {what}")
+
+
+def pytest_unconfigure(config):
+    if _MADE_CACHE:
+        shutil.rmtree(_MADE_CACHE, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):

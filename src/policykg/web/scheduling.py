@@ -2,21 +2,25 @@
 
 Every query starts as a *short* one: it may take any free worker, and
 waiting queries are served lowest recent usage first, so a client that has
-used little is served before one that keeps the workers busy. A short query
-yields its worker at once (it is stopped and queued again as a short one)
-to a waiting client that has used at least a slice less than its own
-client, counting the time it has run so far. So a newcomer waits for no
-heavier client's query, and at most one slice behind a client as light as
-itself, even when that client's query was starved (below). At a slice's
-end the query is judged first, so one judged long never yields, and no
-query yields to its own client's. A query still
+used little is served before one that keeps the workers busy. A query still
 running after :data:`SLICE` seconds becomes a *long* one, but only while
 fewer than ``slots - 1`` long queries run and its client has no other long
 query running: one worker always stays free for short queries. Otherwise it
 is stopped (its worker replaced by a spare) and waits in a bounded queue for
 a long slot, up to its own deadline; when that queue is full the server
-answers 503 with Retry-After at once. With one worker there is no reserved
-slot: queries share it in order of usage.
+answers 503 with Retry-After at once. A query that used little CPU in its
+slice was starved on a busy machine, not long: it gets another slice before
+it is judged. With one worker there is no reserved slot: queries share it
+in order of usage.
+
+Until it is judged, a short query yields its worker at once (it is stopped
+and queued again as a short one) to a waiting query of another client that
+has used at least a slice less than its own, counting the time it has run
+so far. So a newcomer waits for no heavier client, and at most one slice
+behind a client as light as itself, starved or not. At a slice's end the
+verdict comes first, so a query judged long never yields; and no query
+yields to its own client's, or one client's queries could restart each
+other until their deadline.
 
 Waiting happens in the event loop, never in a thread, so queries that wait
 do not take the threads that serve the other pages.
