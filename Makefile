@@ -79,5 +79,5 @@ clean:
 # Regenerate the ontology picture in the README (needs Debian's graphviz).
 diagram: setup
 	$(BIN)/policykg diagram -o docs/ontology.dot
-	command -v dot >/dev/null || apt-get install -y graphviz
+	command -v dot >/dev/null || $(SUDO) apt-get install -y -q --no-install-recommends graphviz
 	dot -Tsvg docs/ontology.dot -o docs/ontology.svg
