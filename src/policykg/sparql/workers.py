@@ -488,9 +488,9 @@ class WorkerPool:
         :class:`Preempted` raised). Until the job is judged, ``yield_now(seconds
         held)`` is asked every :data:`STOP_POLL` seconds too (after the
         slice's verdict when both are due); when it says yes the job stops the
-        same way and :class:`Yielded` is raised. Once ``stop``
-        is set the job stops within :data:`STOP_POLL` seconds, waiting or
-        running (its worker is replaced), and :class:`Cancelled` is raised.
+        same way and :class:`Yielded` is raised. Once ``stop`` is set the job
+        stops within :data:`STOP_POLL` seconds, waiting or running (its worker
+        is replaced), and :class:`Cancelled` is raised.
         """
         deadline = time.monotonic() + timeout
         worker = self._take(timeout, stop)

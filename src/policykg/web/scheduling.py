@@ -271,18 +271,20 @@ class Scheduler:
                 raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
             return remaining
 
+        promoted = [False]
+
+        def at_slice(cpu: float) -> str:
+            verdict, promoted[0] = self._at_slice(client, cpu)
+            return verdict
+
+        yield_now = functools.partial(self._should_yield, client)
         while True:
             await self._acquire(client, long=False, timeout=left())
-            promoted = [False]
-
-            def at_slice(cpu: float) -> str:
-                verdict, promoted[0] = self._at_slice(client, cpu)
-                return verdict
-
+            promoted[0] = False
             began = time.monotonic()
             try:
                 return await self._in_thread(self.pool.run_sliced, job, max(0.01, timeout - (began - start)),
-                                             SLICE, at_slice, yield_now=functools.partial(self._should_yield, client))
+                                             SLICE, at_slice, yield_now=yield_now)
             except Yielded:
                 continue  # queued again as a short query, behind the lighter client it yielded to
             except Preempted:
