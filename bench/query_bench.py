@@ -49,7 +49,7 @@ import sys
 import time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
-from results_file import replace_section  # noqa: E402
+from results_file import cpu_model, replace_section, versions  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -709,32 +709,14 @@ def measure_cli(runs: int, queries_root: Path | None, pycache: Path) -> dict:
 # --------------------------------------------------------------------------- report
 
 def machine() -> dict:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     mem = "unknown"
     try:
         kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
         mem = f"{kb / 2**20:.1f} GiB"
     except (OSError, AttributeError):
         pass
-    from importlib.metadata import version
-
-    import policykg
-
-    vers = {"policykg": policykg.__version__}  # the package's own, not a possibly stale install record's
-    for pkg in ("pyoxigraph", "rdflib"):
-        try:
-            vers[pkg] = version(pkg)
-        except Exception:  # noqa: BLE001
-            vers[pkg] = "?"
-    return {"cores": os.cpu_count(), "memory": mem, "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "versions": vers}
+    return {"cores": os.cpu_count(), "memory": mem, "cpu": cpu_model(), "python": platform.python_version(),
+            "platform": platform.platform(), "versions": versions("pyoxigraph", "rdflib")}
 
 
 def fmt_ms(s: float | None) -> str:

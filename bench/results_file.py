@@ -25,16 +25,38 @@ from pathlib import Path
 LOCK = Path(__file__).resolve().parent / ".results.lock"
 
 
+def cpu_model(unknown: str = "unknown") -> str:
+    """The CPU's model name, from /proc/cpuinfo."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return unknown
+
+
+def versions(*packages: str) -> dict[str, str]:
+    """policykg's own version (not a possibly stale install record's), then each package's installed one."""
+    from importlib.metadata import version
+
+    import policykg
+
+    found = {"policykg": policykg.__version__}
+    for pkg in packages:
+        try:
+            found[pkg] = version(pkg)
+        except Exception:  # noqa: BLE001 - a missing package is reported, not fatal
+            found[pkg] = "?"
+    return found
+
+
 def machine_line() -> str:
     """Cores, memory, CPU model and kernel: the line every section starts its facts with."""
     import platform
 
-    model, mem = "unknown CPU", "?"
+    model, mem = cpu_model("unknown CPU"), "?"
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 mem = f"{int(line.split()[1]) / 2**20:.1f} GiB"

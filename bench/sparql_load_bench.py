@@ -51,7 +51,7 @@ import time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
 from proc_tree import descendants  # noqa: E402
-from results_file import replace_section  # noqa: E402
+from results_file import cpu_model, replace_section, versions  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -293,27 +293,13 @@ def run_load(server: Server, text: str, clients: int, warmup: float, duration: f
 # --------------------------------------------------------------------------- report
 
 def machine() -> dict:
-    model = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    from importlib.metadata import version
-
-    import policykg
-
-    vers = {"policykg": policykg.__version__}  # the package's own, not a possibly stale install's metadata
-    for pkg in ("pyoxigraph", "uvicorn", "starlette"):
-        try:
-            vers[pkg] = version(pkg)
-        except Exception:  # noqa: BLE001
-            vers[pkg] = "?"
+    vers = versions("pyoxigraph", "uvicorn", "starlette")
     try:
         vers["oxigraph"] = subprocess.run([bin_path("oxigraph"), "--version"], capture_output=True, text=True,
                                           timeout=30).stdout.strip()
     except Exception:  # noqa: BLE001
         vers["oxigraph"] = "?"
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+    return {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
             "platform": platform.platform(), "versions": vers, "loadavg": os.getloadavg()}
 
 

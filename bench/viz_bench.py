@@ -48,7 +48,7 @@ import sys
 import time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling modules, also when the tests import this
-from results_file import replace_section, with_notes  # noqa: E402
+from results_file import cpu_model, replace_section, versions, with_notes  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -217,23 +217,8 @@ def summarise(runs: list[dict], key: str = "ms") -> dict:
 # --------------------------------------------------------------------------- report
 
 def machine() -> dict:
-    model = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    from importlib.metadata import version
-
-    import policykg
-
-    vers = {"policykg": policykg.__version__}  # the package's own, not a possibly stale install record's
-    for pkg in ("playwright",):
-        try:
-            vers[pkg] = version(pkg)
-        except Exception:  # noqa: BLE001
-            vers[pkg] = "?"
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "versions": vers, "loadavg": os.getloadavg()}
+    return {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
+            "platform": platform.platform(), "versions": versions("playwright"), "loadavg": os.getloadavg()}
 
 
 def fmt(ms) -> str:

@@ -30,10 +30,8 @@ import pyoxigraph as ox
 
 from ..errors import EntityNotFoundError
 from ..namespaces import PK, PKD, PREFIXES, shorten
-from .textindex import (LABEL_PROPS, WEIGHTS, Hit, TextIndex, fold, most_specific_type, name_field, name_tier,
-                        priorities, priority, rank_key)
-
-PREFERRED_PROPS = LABEL_PROPS[:2]
+from .textindex import (LABEL_PROPS, PREFERRED_PROPS, WEIGHTS, Hit, TextIndex, fold, most_specific_type,
+                        name_field, name_tier, priorities, priority, rank_key)
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 _SUBCLASS = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
 #: Reader languages, and the order in which other languages stand in for a missing one.

@@ -55,6 +55,8 @@ _RDF, _RDFS, _SKOS, _XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["skos"], 
 RDF_TYPE = _RDF + "type"
 #: Properties whose values name a thing; the first two are its preferred labels.
 LABEL_PROPS = (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", PREFIXES["dct"] + "title")
+#: The names that are an entity's preferred labels; the others are aliases.
+PREFERRED_PROPS = LABEL_PROPS[:2]
 DESCRIPTION_PROPS = (_SKOS + "definition", _RDFS + "comment")
 #: Links whose target's names describe the entity: its type, kind, indicator, area, role and unit.
 RELATED_PROPS = (RDF_TYPE, PK + "policyKind", PK + "indicator", PREFIXES["sdmx-dimension"] + "refArea",
@@ -268,7 +270,7 @@ def rank_key(tier: int, missing: int, weight: int, priority: int, length: int, i
 
 def name_field(prop: str) -> str:
     """The field a name given by ``prop`` is: "label" for a preferred label, "alias" for another name."""
-    return "label" if prop in LABEL_PROPS[:2] else "alias"
+    return "label" if prop in PREFERRED_PROPS else "alias"
 
 
 def name_tier(wanted: str, name: str) -> int:
