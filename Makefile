@@ -48,7 +48,7 @@ run: setup
 # files per worker, so a module's server or Virtuoso starts once); then the few `serial` tests, which
 # bound a server's answer times under load they make themselves, alone. Both passes always run.
 # PYTHONDONTWRITEBYTECODE is emptied for pytest alone: with it set, every process (each xdist worker,
-# then the serial pass) rewrites the assertions of every test module again, about 3.5 s each.
+# then the serial pass) would rewrite the assertions of every test module again.
 PYTEST_PASSES = status=0; export PYTHONDONTWRITEBYTECODE=; \
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "not serial" || status=1; \
 	$(BIN)/python -m pytest -m serial || status=1; \

@@ -141,12 +141,22 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return out
 
 
-def busy_cpu_seconds() -> float:
-    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+def _proc_stat_cpu() -> list[int]:
     with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
+        return [int(x) for x in f.readline().split()[1:]]
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat; stolen time counts as busy."""
+    fields = _proc_stat_cpu()
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
     return (sum(fields[:8]) - idle) / CLK
+
+
+def stolen_cpu_seconds() -> float:
+    """CPU seconds the hypervisor gave this virtual machine's cores to others (/proc/stat "steal")."""
+    fields = _proc_stat_cpu()
+    return fields[7] / CLK if len(fields) > 7 else 0.0
 
 
 def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
@@ -251,8 +261,10 @@ def run_load(server: Server, text: str, clients: int, warmup: float, duration: f
     client_pids = [p.pid for p in procs]
     time.sleep(max(0.0, t_measure - time.monotonic()))
     s0, c0, l0, b0 = cpu_seconds(server_pids), cpu_seconds(client_pids), os.getloadavg()[0], busy_cpu_seconds()
+    st0 = stolen_cpu_seconds()
     time.sleep(max(0.0, t_end - time.monotonic()))
     s1, c1, b1 = cpu_seconds(server_pids), cpu_seconds(client_pids), busy_cpu_seconds()
+    st1 = stolen_cpu_seconds()
     results = []
     deadline = time.monotonic() + 90
     while len(results) < clients and time.monotonic() < deadline:
@@ -285,7 +297,7 @@ def run_load(server: Server, text: str, clients: int, warmup: float, duration: f
             "max_ms": lat[-1] * 1e3 if lat else None, "errors": errors, "statuses": statuses,
             "warmup_requests": sum(r["warm"] for r in results),
             "server_cpu_s": cpu_delta(s0, s1), "client_cpu_s": cpu_delta(c0, c1), "loadavg_1m": l0,
-            "machine_busy_cpu_s": b1 - b0,
+            "machine_busy_cpu_s": b1 - b0, "stolen_cpu_s": st1 - st0,
             "server_main_cpu_s": s1.get(server.proc.pid, 0.0) - s0.get(server.proc.pid, 0.0),
             "server_processes": len(server_pids)}
 
@@ -384,6 +396,11 @@ def derived_notes(data: dict) -> list[str]:
                    f"(/proc/stat, all cores) minus the server's and the clients', policykg / oxigraph: {other} "
                    f"(of {data['duration'] * data['machine']['cores']:.0f} available). It takes CPU from both servers, "
                    "not evenly; the order alternates to even it out.")
+    if all("stolen_cpu_s" in q[s] for q in data["queries"] for s in ("policykg", "oxigraph")):
+        stolen = ", ".join(f"{q['name']} " + " / ".join(f"{q[s]['stolen_cpu_s']:.1f}" for s in ("policykg", "oxigraph"))
+                           for q in data["queries"])
+        out.append(f"Of that, CPU seconds the hypervisor gave to other machines (/proc/stat steal), policykg / "
+                   f"oxigraph: {stolen}. Stolen time is lost to whichever server ran then.")
     loads = ", ".join(f"{q['name']} {q['policykg']['loadavg_1m']:.1f} / {q['oxigraph']['loadavg_1m']:.1f}"
                       for q in data["queries"])
     out.append(f"1-minute load average at the start of each window (policykg / oxigraph): {loads}; it includes the "
